@@ -1,0 +1,633 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* File access with the rules the configuration tree needs: relative to a
+ * directory fd, never following symbolic links, trusting only files that
+ * root owns and nobody else may write; atomic and durable replacement; and
+ * tree walks (remove, copy) that never leave the tree they were given. */
+#include "internal.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sys/random.h>
+#include <sys/sendfile.h>
+#include <sys/xattr.h>
+
+#define MAX_DEPTH 512
+
+int vs_check_trusted(struct vs_ctx *ctx, int fd, const char *what)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		return vs_err(ctx, -errno, "%s: %m", what);
+	if (st.st_uid != ctx->owner)
+		return vs_err(ctx, -EPERM, "%s is owned by uid %u, not by %s; refusing to use it",
+			      what, (unsigned)st.st_uid, ctx->owner == 0 ? "root" : "the caller");
+	if (st.st_mode & (S_IWGRP | S_IWOTH))
+		return vs_err(ctx, -EPERM, "%s is writable by group or others (mode %04o); "
+			      "refusing to use it", what, (unsigned)(st.st_mode & 07777));
+	return 0;
+}
+
+/* Splits "a/b/c" into components, rejecting ".", ".." and empty ones so
+ * that a relative path can never climb out of the directory it starts at. */
+static int next_component(const char **p, char *buf, size_t len)
+{
+	const char *s = *p, *e;
+	size_t n;
+
+	while (*s == '/')
+		s++;
+	if (!*s)
+		return 0;
+	e = strchr(s, '/');
+	n = e ? (size_t)(e - s) : strlen(s);
+	if (n >= len || n >= NAME_MAX)
+		return -ENAMETOOLONG;
+	if ((n == 1 && s[0] == '.') || (n == 2 && s[0] == '.' && s[1] == '.'))
+		return -EINVAL;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	*p = s + n;
+	return 1;
+}
+
+int vs_open_dir_at(struct vs_ctx *ctx, int dirfd, const char *relpath, bool create,
+		   const char *what)
+{
+	_cleanup_close_ int cur = -1;
+	const char *p = relpath;
+	char comp[NAME_MAX + 1];
+	char shown[PATH_MAX];
+	int r;
+
+	cur = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (cur < 0)
+		return vs_err(ctx, -errno, "%s: %m", what);
+	/* what == "." means "name paths relative to dirfd" in messages */
+	snprintf(shown, sizeof(shown), "%s", strcmp(what, ".") ? what : "");
+	while ((r = next_component(&p, comp, sizeof(comp))) > 0) {
+		int fd;
+		size_t l = strlen(shown);
+		snprintf(shown + l, sizeof(shown) - l, l ? "/%s" : "%s", comp);
+		fd = openat(cur, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0 && errno == ENOENT && create) {
+			if (mkdirat(cur, comp, 0755) < 0 && errno != EEXIST)
+				return vs_err(ctx, -errno, "cannot create %s: %m", shown);
+			fd = openat(cur, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		}
+		if (fd < 0) {
+			if (errno == ELOOP || errno == ENOTDIR)
+				return vs_err(ctx, -ELOOP, "%s is a symbolic link or not a directory; "
+					      "refusing to follow it", shown);
+			return vs_err(ctx, -errno, "%s: %m", shown);
+		}
+		close(cur);
+		cur = fd;
+		r = vs_check_trusted(ctx, cur, shown);
+		if (r < 0)
+			return r;
+	}
+	if (r < 0)
+		return vs_err(ctx, r, "%s/%s: invalid path", what, relpath);
+	return vs_take_fd(&cur);
+}
+
+static int split_rel(const char *relpath, char *dir, size_t dlen, char *base, size_t blen)
+{
+	const char *slash = strrchr(relpath, '/');
+	const char *b = slash ? slash + 1 : relpath;
+	size_t dl = slash ? (size_t)(slash - relpath) : 0;
+
+	if (!*b || strlen(b) >= blen || dl >= dlen || !strcmp(b, ".") || !strcmp(b, ".."))
+		return -EINVAL;
+	memcpy(dir, relpath, dl);
+	dir[dl] = '\0';
+	strcpy(base, b);
+	return 0;
+}
+
+int vs_read_at(struct vs_ctx *ctx, int dirfd, const char *relpath, size_t max, char **out)
+{
+	char dir[PATH_MAX], base[NAME_MAX + 1], shown[PATH_MAX];
+	_cleanup_close_ int dfd = -1, fd = -1;
+	_cleanup_free_ char *buf = NULL;
+	struct stat st;
+	size_t got = 0;
+	int r;
+
+	if (split_rel(relpath, dir, sizeof(dir), base, sizeof(base)) < 0)
+		return vs_err(ctx, -EINVAL, "%s: invalid path", relpath);
+	snprintf(shown, sizeof(shown), "%s", relpath);
+	dfd = vs_open_dir_at(ctx, dirfd, dir, false, ".");
+	if (dfd < 0)
+		return dfd;
+	/* O_NONBLOCK: a FIFO planted in place of a file must not hang us. */
+	fd = openat(dfd, base, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return -ENOENT;
+		if (errno == ELOOP)
+			return vs_err(ctx, -ELOOP, "%s is a symbolic link; refusing to follow it",
+				      shown);
+		return vs_err(ctx, -errno, "%s: %m", shown);
+	}
+	if (fstat(fd, &st) < 0)
+		return vs_err(ctx, -errno, "%s: %m", shown);
+	if (!S_ISREG(st.st_mode))
+		return vs_err(ctx, -EINVAL, "%s is not a regular file", shown);
+	r = vs_check_trusted(ctx, fd, shown);
+	if (r < 0)
+		return r;
+	if ((size_t)st.st_size > max)
+		return vs_err(ctx, -EFBIG, "%s is larger than %zu bytes", shown, max);
+	buf = malloc((size_t)st.st_size + 1);
+	if (!buf)
+		return -ENOMEM;
+	while (got < (size_t)st.st_size) {
+		ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return vs_err(ctx, -errno, "%s: %m", shown);
+		}
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	buf[got] = '\0';
+	if (strlen(buf) != got)
+		return vs_err(ctx, -EINVAL, "%s contains NUL bytes", shown);
+	*out = TAKE_PTR(buf);
+	return 0;
+}
+
+int vs_fsync_dir(int dirfd)
+{
+	/* Some file systems refuse fsync on directories; that is not an error
+	 * we could do anything about. */
+	if (fsync(dirfd) < 0 && errno != EINVAL && errno != EROFS)
+		return -errno;
+	return 0;
+}
+
+static int write_all(int fd, const char *data, size_t len)
+{
+	while (len) {
+		ssize_t n = write(fd, data, len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		data += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int vs_write_at(struct vs_ctx *ctx, int dirfd, const char *relpath, const char *data,
+		size_t len, mode_t mode)
+{
+	char dir[PATH_MAX], base[NAME_MAX + 1], tmp[NAME_MAX + 1];
+	_cleanup_close_ int dfd = -1, fd = -1;
+	struct stat st;
+	uint32_t rnd = 0;
+	int r;
+
+	if (split_rel(relpath, dir, sizeof(dir), base, sizeof(base)) < 0 ||
+	    strlen(base) > NAME_MAX - 16)
+		return vs_err(ctx, -EINVAL, "%s: invalid path", relpath);
+	dfd = vs_open_dir_at(ctx, dirfd, dir, true, ".");
+	if (dfd < 0)
+		return dfd;
+	if (fstatat(dfd, base, &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISREG(st.st_mode))
+		return vs_err(ctx, -EEXIST, "%s exists and is not a regular file", relpath);
+	for (int tries = 0; tries < 16; tries++) {
+		if (getrandom(&rnd, sizeof(rnd), 0) != sizeof(rnd))
+			rnd ^= (uint32_t)getpid() * 2654435761U + (uint32_t)tries;
+		snprintf(tmp, sizeof(tmp), ".%s.%08x", base, rnd);
+		fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (fd >= 0 || errno != EEXIST)
+			break;
+	}
+	if (fd < 0)
+		return vs_err(ctx, -errno, "cannot create a temporary file for %s: %m", relpath);
+	r = write_all(fd, data, len);
+	if (r == 0 && fchmod(fd, mode) < 0)
+		r = -errno;
+	if (r == 0 && fsync(fd) < 0)
+		r = -errno;
+	if (r == 0 && close(vs_take_fd(&fd)) < 0)
+		r = -errno;
+	if (r == 0 && renameat(dfd, tmp, dfd, base) < 0)
+		r = -errno;
+	if (r < 0) {
+		unlinkat(dfd, tmp, 0);
+		return vs_err(ctx, r, "cannot write %s: %s", relpath, strerror(-r));
+	}
+	r = vs_fsync_dir(dfd);
+	if (r < 0)
+		return vs_err(ctx, r, "cannot sync the directory of %s: %s", relpath, strerror(-r));
+	return 0;
+}
+
+int vs_unlink_at(struct vs_ctx *ctx, int dirfd, const char *relpath)
+{
+	char dir[PATH_MAX], base[NAME_MAX + 1];
+	_cleanup_close_ int dfd = -1;
+
+	if (split_rel(relpath, dir, sizeof(dir), base, sizeof(base)) < 0)
+		return vs_err(ctx, -EINVAL, "%s: invalid path", relpath);
+	dfd = vs_open_dir_at(ctx, dirfd, dir, false, ".");
+	if (dfd == -ENOENT)
+		return 0;
+	if (dfd < 0)
+		return dfd;
+	if (unlinkat(dfd, base, 0) < 0) {
+		if (errno == ENOENT)
+			return 0;
+		return vs_err(ctx, -errno, "cannot remove %s: %m", relpath);
+	}
+	return vs_fsync_dir(dfd);
+}
+
+int vs_mkdir_p(struct vs_ctx *ctx, const char *path, mode_t mode)
+{
+	char buf[PATH_MAX];
+	size_t len = strlen(path);
+
+	if (len == 0 || len >= sizeof(buf) || path[0] != '/')
+		return vs_err(ctx, -EINVAL, "%s: not an absolute path", path);
+	memcpy(buf, path, len + 1);
+	for (char *p = buf + 1; ; p++) {
+		if (*p == '/' || *p == '\0') {
+			char c = *p;
+			*p = '\0';
+			if (mkdir(buf, c ? 0755 : mode) < 0 && errno != EEXIST)
+				return vs_err(ctx, -errno, "cannot create %s: %m", buf);
+			*p = c;
+			if (!c)
+				break;
+		}
+	}
+	return 0;
+}
+
+static int rm_rf(struct vs_ctx *ctx, int pfd, const char *name, dev_t dev, int depth)
+{
+	struct stat st;
+	_cleanup_close_ int fd = -1;
+	DIR *d;
+	struct dirent *de;
+	int r = 0;
+
+	if (fstatat(pfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return errno == ENOENT ? 0 : vs_err(ctx, -errno, "%s: %m", name);
+	if (!S_ISDIR(st.st_mode)) {
+		if (unlinkat(pfd, name, 0) < 0 && errno != ENOENT)
+			return vs_err(ctx, -errno, "cannot remove %s: %m", name);
+		return 0;
+	}
+	if (st.st_dev != dev)
+		return vs_err(ctx, -EBUSY, "%s is on another file system (a mount point?); "
+			      "not removing it", name);
+	if (depth > MAX_DEPTH)
+		return vs_err(ctx, -ELOOP, "directory tree deeper than %d levels", MAX_DEPTH);
+	fd = openat(pfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return vs_err(ctx, -errno, "%s: %m", name);
+	d = fdopendir(fd);
+	if (!d)
+		return vs_err(ctx, -errno, "%s: %m", name);
+	fd = -1;
+	while ((de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		r = rm_rf(ctx, dirfd(d), de->d_name, dev, depth + 1);
+		if (r < 0)
+			break;
+	}
+	closedir(d);
+	if (r < 0)
+		return r;
+	if (unlinkat(pfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
+		return vs_err(ctx, -errno, "cannot remove directory %s: %m", name);
+	return 0;
+}
+
+int vs_rm_rf_at(struct vs_ctx *ctx, int dirfd, const char *name)
+{
+	struct stat st;
+
+	if (fstat(dirfd, &st) < 0)
+		return -errno;
+	return rm_rf(ctx, dirfd, name, st.st_dev, 0);
+}
+
+/* ---- tree copy --------------------------------------------------------- */
+
+struct hardlink {
+	dev_t dev;
+	ino_t ino;
+	char *path;	/* relative to the destination root */
+};
+
+struct copy {
+	struct vs_ctx *ctx;
+	int dstroot;
+	struct hardlink *links;
+	size_t n_links;
+	dev_t dev;
+};
+
+static int copy_xattrs(int src, int dst)
+{
+	char names[8192], value[8192];
+	ssize_t len = flistxattr(src, names, sizeof(names));
+
+	if (len < 0)
+		return (errno == ENOTSUP || errno == ERANGE) ? 0 : -errno;
+	for (char *n = names; n < names + len; n += strlen(n) + 1) {
+		ssize_t vl = fgetxattr(src, n, value, sizeof(value));
+		if (vl < 0)
+			continue;
+		if (fsetxattr(dst, n, value, (size_t)vl, 0) < 0 && errno != ENOTSUP &&
+		    errno != EPERM)
+			return -errno;
+	}
+	return 0;
+}
+
+static int copy_data(int src, int dst, off_t size)
+{
+	off_t left = size;
+
+	while (left > 0) {
+		ssize_t n = copy_file_range(src, NULL, dst, NULL, (size_t)left, 0);
+		if (n < 0 && (errno == EXDEV || errno == ENOSYS || errno == EINVAL ||
+			      errno == EOPNOTSUPP))
+			n = sendfile(dst, src, NULL, (size_t)left);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (n == 0)
+			break;
+		left -= n;
+	}
+	return 0;
+}
+
+static int set_owner_mode_times(int fd, const struct stat *st)
+{
+	struct timespec ts[2] = { st->st_atim, st->st_mtim };
+
+	/* chown first: it clears set-id bits, which fchmod then restores. */
+	if (fchown(fd, st->st_uid, st->st_gid) < 0)
+		return -errno;
+	if (fchmod(fd, st->st_mode & 07777) < 0)
+		return -errno;
+	if (futimens(fd, ts) < 0)
+		return -errno;
+	return 0;
+}
+
+static int copy_dir(struct copy *c, int src, int dst, const char *rel, int depth);
+
+static int copy_entry(struct copy *c, int src, int dst, const char *name, const char *rel,
+		      int depth)
+{
+	struct stat st;
+	char path[PATH_MAX];
+	int r = 0;
+
+	if (fstatat(src, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return vs_err(c->ctx, -errno, "%s: %m", name);
+	if ((size_t)snprintf(path, sizeof(path), "%s%s%s", rel, *rel ? "/" : "", name) >=
+	    sizeof(path))
+		return vs_err(c->ctx, -ENAMETOOLONG, "%s/%s: path too long", rel, name);
+
+	if (S_ISDIR(st.st_mode)) {
+		_cleanup_close_ int s = -1, d = -1;
+		if (st.st_dev != c->dev)
+			return vs_err(c->ctx, -EXDEV, "%s is a mount point; not copying across it",
+				      path);
+		if (mkdirat(dst, name, 0700) < 0)
+			return vs_err(c->ctx, -errno, "mkdir %s: %m", path);
+		s = openat(src, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		d = openat(dst, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (s < 0 || d < 0)
+			return vs_err(c->ctx, -errno, "%s: %m", path);
+		r = copy_dir(c, s, d, path, depth + 1);
+		if (r == 0)
+			r = copy_xattrs(s, d);
+		if (r == 0)
+			r = set_owner_mode_times(d, &st);
+		return r < 0 ? vs_err(c->ctx, r, "%s: %s", path, strerror(-r)) : 0;
+	}
+	if (S_ISREG(st.st_mode)) {
+		_cleanup_close_ int s = -1, d = -1;
+		struct stat st2;
+		if (st.st_nlink > 1) {
+			for (size_t i = 0; i < c->n_links; i++)
+				if (c->links[i].dev == st.st_dev && c->links[i].ino == st.st_ino) {
+					if (linkat(c->dstroot, c->links[i].path, dst, name, 0) < 0)
+						return vs_err(c->ctx, -errno, "link %s: %m", path);
+					return 0;
+				}
+		}
+		s = openat(src, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+		if (s < 0)
+			return vs_err(c->ctx, -errno, "%s: %m", path);
+		if (fstat(s, &st2) < 0 || st2.st_ino != st.st_ino || !S_ISREG(st2.st_mode))
+			return vs_err(c->ctx, -EAGAIN, "%s changed while copying", path);
+		d = openat(dst, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (d < 0)
+			return vs_err(c->ctx, -errno, "create %s: %m", path);
+		r = copy_data(s, d, st.st_size);
+		if (r == 0)
+			r = set_owner_mode_times(d, &st);
+		if (r == 0)
+			r = copy_xattrs(s, d);
+		if (r < 0)
+			return vs_err(c->ctx, r, "%s: %s", path, strerror(-r));
+		if (st.st_nlink > 1) {
+			struct hardlink *nl = realloc(c->links, (c->n_links + 1) * sizeof(*nl));
+			if (!nl)
+				return -ENOMEM;
+			c->links = nl;
+			nl[c->n_links].dev = st.st_dev;
+			nl[c->n_links].ino = st.st_ino;
+			nl[c->n_links].path = strdup(path);
+			if (!nl[c->n_links].path)
+				return -ENOMEM;
+			c->n_links++;
+		}
+		return 0;
+	}
+	if (S_ISLNK(st.st_mode)) {
+		char target[PATH_MAX];
+		struct timespec ts[2] = { st.st_atim, st.st_mtim };
+		ssize_t n = readlinkat(src, name, target, sizeof(target) - 1);
+		if (n < 0)
+			return vs_err(c->ctx, -errno, "%s: %m", path);
+		target[n] = '\0';
+		if (symlinkat(target, dst, name) < 0)
+			return vs_err(c->ctx, -errno, "symlink %s: %m", path);
+		if (fchownat(dst, name, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    utimensat(dst, name, ts, AT_SYMLINK_NOFOLLOW) < 0)
+			return vs_err(c->ctx, -errno, "%s: %m", path);
+		return 0;
+	}
+	/* Device nodes, FIFOs and sockets are recreated as they were. */
+	if (mknodat(dst, name, st.st_mode, st.st_rdev) < 0)
+		return vs_err(c->ctx, -errno, "mknod %s: %m", path);
+	{
+		struct timespec ts[2] = { st.st_atim, st.st_mtim };
+		if (fchownat(dst, name, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    fchmodat(dst, name, st.st_mode & 07777, 0) < 0 ||
+		    utimensat(dst, name, ts, AT_SYMLINK_NOFOLLOW) < 0)
+			return vs_err(c->ctx, -errno, "%s: %m", path);
+	}
+	return 0;
+}
+
+static int copy_dir(struct copy *c, int src, int dst, const char *rel, int depth)
+{
+	DIR *d;
+	struct dirent *de;
+	int fd, r = 0;
+
+	if (depth > MAX_DEPTH)
+		return vs_err(c->ctx, -ELOOP, "directory tree deeper than %d levels", MAX_DEPTH);
+	fd = openat(src, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return -errno;
+	}
+	while ((de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		r = copy_entry(c, src, dst, de->d_name, rel, depth);
+		if (r < 0)
+			break;
+	}
+	closedir(d);
+	return r;
+}
+
+int vs_copy_tree(struct vs_ctx *ctx, int srcfd, int dstfd)
+{
+	struct copy c = { .ctx = ctx, .dstroot = dstfd };
+	struct stat st;
+	int r;
+
+	if (fstat(srcfd, &st) < 0)
+		return -errno;
+	c.dev = st.st_dev;
+	r = copy_dir(&c, srcfd, dstfd, "", 0);
+	if (r == 0) {
+		r = copy_xattrs(srcfd, dstfd);
+		if (r == 0)
+			r = set_owner_mode_times(dstfd, &st);
+		if (r < 0)
+			vs_err(ctx, r, "guest root: %s", strerror(-r));
+	}
+	for (size_t i = 0; i < c.n_links; i++)
+		free(c.links[i].path);
+	free(c.links);
+	return r;
+}
+
+/* ---- plain files ------------------------------------------------------- */
+
+int vs_read_file_at(int dirfd, const char *path, size_t max, char **out)
+{
+	_cleanup_close_ int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	_cleanup_free_ char *buf = NULL;
+	size_t got = 0, cap = max + 1 < 4096 ? max + 1 : 4096;
+
+	if (fd < 0)
+		return -errno;
+	buf = malloc(cap + 1);
+	if (!buf)
+		return -ENOMEM;
+	for (;;) {
+		ssize_t n;
+		if (got == cap) {
+			char *nb;
+			cap = cap * 2 > max + 1 ? max + 1 : cap * 2;
+			nb = realloc(buf, cap + 1);
+			if (!nb)
+				return -ENOMEM;
+			buf = nb;
+		}
+		n = read(fd, buf + got, cap - got);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (n == 0)
+			break;
+		got += (size_t)n;
+		if (got > max)
+			return -EFBIG;
+	}
+	buf[got] = '\0';
+	*out = TAKE_PTR(buf);
+	return 0;
+}
+
+int vs_read_file(const char *path, size_t max, char **out)
+{
+	return vs_read_file_at(AT_FDCWD, path, max, out);
+}
+
+int vs_write_file_at(int dirfd, const char *path, const char *data)
+{
+	_cleanup_close_ int fd = openat(dirfd, path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, data, strlen(data));
+	if (n < 0)
+		return -errno;
+	if ((size_t)n != strlen(data))
+		return -EIO;
+	return 0;
+}
+
+int vs_write_file(const char *path, const char *data)
+{
+	return vs_write_file_at(AT_FDCWD, path, data);
+}
+
+int vs_dir_empty(int dirfd)
+{
+	int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d;
+	struct dirent *de;
+	int empty = 1;
+
+	if (fd < 0)
+		return -errno;
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return -errno;
+	}
+	while ((de = readdir(d)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..")) {
+			empty = 0;
+			break;
+		}
+	closedir(d);
+	return empty;
+}

@@ -1,0 +1,332 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Declarations shared by the files of libvserver; never installed. */
+#ifndef VS_INTERNAL_H
+#define VS_INTERNAL_H
+
+#include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#include "vserver.h"
+
+#define VS_HIDDEN __attribute__((visibility("hidden")))
+#define VS_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* ---- cleanup helpers ------------------------------------------------- */
+
+static inline void vs_freep(void *p) { free(*(void **)p); }
+static inline void vs_closep(int *fd)
+{
+	if (*fd >= 0) {
+		int e = errno;
+		close(*fd);
+		errno = e;
+	}
+}
+static inline void vs_fclosep(FILE **f) { if (*f) fclose(*f); }
+#define _cleanup_free_ __attribute__((cleanup(vs_freep)))
+#define _cleanup_close_ __attribute__((cleanup(vs_closep)))
+#define _cleanup_fclose_ __attribute__((cleanup(vs_fclosep)))
+#define _cleanup_strv_ __attribute__((cleanup(vs_strvp)))
+static inline int vs_take_fd(int *fd) { int r = *fd; *fd = -1; return r; }
+#define TAKE_PTR(p) ({ __typeof__(p) _p = (p); (p) = NULL; _p; })
+
+VS_HIDDEN void vs_strvp(char ***v);
+VS_HIDDEN size_t vs_strv_len(char *const *v);
+VS_HIDDEN int vs_strv_push(char ***v, const char *s);
+
+/* ---- context ----------------------------------------------------------- */
+
+struct vs_ctx {
+	int refs;
+	char *confdir;
+	char *vdirbase;
+	char *rundir;
+	char *cgroup;		/* relative to the cgroup2 mount */
+	char *helperdir;	/* where vserver-init lives */
+	int backend;		/* forced backend or VS_BACKEND_AUTO */
+	uid_t owner;		/* required owner of configuration files */
+	vs_log_fn log_fn;
+	void *log_data;
+	int log_max;
+	char errmsg[1024];
+};
+
+/* Stores a message and returns err (a negative errno) unchanged. */
+VS_HIDDEN int vs_err(struct vs_ctx *ctx, int err, const char *fmt, ...) VS_PRINTF(3, 4);
+VS_HIDDEN void vs_log(struct vs_ctx *ctx, int level, const char *fmt, ...) VS_PRINTF(3, 4);
+#define vs_warn(ctx, ...) vs_log(ctx, VS_LOG_WARN, __VA_ARGS__)
+#define vs_notice(ctx, ...) vs_log(ctx, VS_LOG_NOTICE, __VA_ARGS__)
+#define vs_info(ctx, ...) vs_log(ctx, VS_LOG_INFO, __VA_ARGS__)
+#define vs_debug(ctx, ...) vs_log(ctx, VS_LOG_DEBUG, __VA_ARGS__)
+
+VS_HIDDEN int vs_path_check(const char *path);
+VS_HIDDEN char *vs_strdup_printf(const char *fmt, ...) VS_PRINTF(1, 2);
+
+/* ---- parsing helpers ----------------------------------------------------- */
+
+VS_HIDDEN char *vs_strip(char *s);
+VS_HIDDEN int vs_split_lines(const char *text, char ***out);
+VS_HIDDEN int vs_parse_bool(const char *s, bool *out);
+VS_HIDDEN int vs_cg_setting_check(const char *key, const char *value,
+				  unsigned *controller, char *err, size_t errlen);
+VS_HIDDEN int vs_json_escape(const char *in, char *out, size_t len);
+
+/* ---- files --------------------------------------------------------------- */
+
+/* Opens a directory below dirfd, one component at a time, never following a
+ * symbolic link; each directory must be owned by ctx->owner and not writable
+ * by group or others ("what" names it in messages). */
+VS_HIDDEN int vs_open_dir_at(struct vs_ctx *ctx, int dirfd, const char *relpath,
+			     bool create, const char *what);
+/* Checks ownership and mode of an open file or directory. */
+VS_HIDDEN int vs_check_trusted(struct vs_ctx *ctx, int fd, const char *what);
+/* Reads a small configuration file below dirfd with the same rules.
+ * -ENOENT (without a message) when it does not exist. */
+VS_HIDDEN int vs_read_at(struct vs_ctx *ctx, int dirfd, const char *relpath,
+			 size_t max, char **out);
+/* Atomic, durable replacement of relpath below dirfd (directories created). */
+VS_HIDDEN int vs_write_at(struct vs_ctx *ctx, int dirfd, const char *relpath,
+			  const char *data, size_t len, mode_t mode);
+VS_HIDDEN int vs_unlink_at(struct vs_ctx *ctx, int dirfd, const char *relpath);
+VS_HIDDEN int vs_fsync_dir(int dirfd);
+/* mkdir -p for an absolute path; last component gets mode. */
+VS_HIDDEN int vs_mkdir_p(struct vs_ctx *ctx, const char *path, mode_t mode);
+/* Removes name below dirfd recursively without following links or crossing
+ * into other file systems. */
+VS_HIDDEN int vs_rm_rf_at(struct vs_ctx *ctx, int dirfd, const char *name);
+/* Copies the tree below srcfd into dstfd (which must be empty). */
+VS_HIDDEN int vs_copy_tree(struct vs_ctx *ctx, int srcfd, int dstfd);
+/* Plain read of a (/proc, /sys) file; no trust checks. */
+VS_HIDDEN int vs_read_file(const char *path, size_t max, char **out);
+VS_HIDDEN int vs_read_file_at(int dirfd, const char *path, size_t max, char **out);
+VS_HIDDEN int vs_write_file(const char *path, const char *data);
+VS_HIDDEN int vs_write_file_at(int dirfd, const char *path, const char *data);
+VS_HIDDEN int vs_dir_empty(int dirfd);
+
+/* ---- configuration -------------------------------------------------------- */
+
+struct vs_rlim {
+	bool set;
+	uint64_t soft;
+	uint64_t hard;
+};
+
+struct vs_cgset {
+	char key[24];
+	char value[64];
+};
+
+#define VS_MAX_CGSET 8
+#define VS_UTS_FIELDS 7		/* VHIN_CONTEXT .. VHIN_DOMAINNAME */
+
+struct vs_config {
+	char *name;
+	uint32_t xid;		/* 0 = not configured */
+	uint32_t nid;
+	char *vdir;
+	int backend;
+	char *uts[VS_UTS_FIELDS];
+	uint64_t bcaps_on, bcaps_off;
+	uint64_t ccaps_on, ccaps_off;
+	uint64_t cflags_on, cflags_off;
+	uint64_t nflags_on, nflags_off;
+	uint64_t ncaps_on, ncaps_off;
+	struct vs_rlim rlim[VS_RLIMIT_NUM];
+	struct vs_cgset cg[VS_MAX_CGSET];
+	size_t n_cg;
+	unsigned cg_required;	/* VS_CG_* the configuration needs */
+	bool netns;
+	struct vs_iface *ifaces;
+	size_t n_ifaces;
+	int initstyle;
+	char **cmd_start;
+	char **cmd_stop;
+	int stop_signal;
+	uint64_t stop_timeout_ms;
+	char *mark;
+	char *fstab;
+	bool incomplete;
+};
+
+VS_HIDDEN int vs_config_load(struct vs_ctx *ctx, const char *name,
+			     struct vs_config **out);
+VS_HIDDEN void vs_config_free(struct vs_config *c);
+VS_HIDDEN int vs_open_confdir(struct vs_ctx *ctx, bool create);
+VS_HIDDEN int vs_open_guest_confdir(struct vs_ctx *ctx, const char *name);
+/* Default bounding set of a guest (see caps.c for the reasoning). */
+VS_HIDDEN uint64_t vs_default_bcaps(void);
+VS_HIDDEN uint64_t vs_config_bcaps(const struct vs_config *c);
+#define VS_INCOMPLETE_MARK "incomplete"
+
+/* ---- run state ------------------------------------------------------------- */
+
+struct vs_runstate {
+	int backend;
+	uint32_t xid;
+	pid_t init_pid;		/* host pid of PID 1 of the guest */
+	unsigned long long init_start;	/* its start time (clock ticks) */
+	pid_t monitor_pid;
+	unsigned long long started_ms;	/* CLOCK_REALTIME at start */
+	char cgroup[256];	/* absolute path of the guest's cgroup, "" = none */
+	unsigned missing_cg;
+	bool host_network;
+	bool complete;		/* the start finished */
+	char **addrs;		/* host addresses added: "dev ip/prefix" */
+};
+
+VS_HIDDEN int vs_rundir_open(struct vs_ctx *ctx);
+VS_HIDDEN int vs_runstate_read(struct vs_ctx *ctx, int rundfd, const char *name,
+			       struct vs_runstate *rs);
+VS_HIDDEN int vs_runstate_write(struct vs_ctx *ctx, int rundfd, const char *name,
+				const struct vs_runstate *rs);
+VS_HIDDEN int vs_runstate_remove(struct vs_ctx *ctx, int rundfd, const char *name);
+VS_HIDDEN void vs_runstate_clear(struct vs_runstate *rs);
+VS_HIDDEN int vs_runstate_parse(const char *text, struct vs_runstate *rs);
+VS_HIDDEN char *vs_runstate_format(const struct vs_runstate *rs);
+
+/* ---- processes ---------------------------------------------------------- */
+
+struct vs_procstat {
+	char state;
+	pid_t ppid;
+	unsigned long long utime, stime;	/* clock ticks */
+	unsigned long long starttime;		/* clock ticks since boot */
+	unsigned long long vsize;		/* bytes */
+	long long rss;				/* pages */
+};
+VS_HIDDEN int vs_proc_stat(pid_t pid, struct vs_procstat *st);
+VS_HIDDEN int vs_proc_stat_parse(const char *buf, struct vs_procstat *st);
+VS_HIDDEN int vs_proc_ns_ino(pid_t pid, const char *ns, unsigned long long *ino);
+/* Is pid alive (not a zombie) with the given start time? */
+VS_HIDDEN bool vs_proc_alive(pid_t pid, unsigned long long start);
+VS_HIDDEN uint64_t vs_now_ms(int clock);
+VS_HIDDEN int vs_pidfd_open(pid_t pid);
+/* Waits (poll) until the pidfd reports exit; -ETIMEDOUT on timeout. */
+VS_HIDDEN int vs_pidfd_wait(int pidfd, int timeout_ms);
+VS_HIDDEN int vs_pidfd_signal(int pidfd, int sig);
+
+/* ---- cgroup v2 ------------------------------------------------------------- */
+
+VS_HIDDEN int vs_cgroup_root(char *buf, size_t len);
+VS_HIDDEN int vs_cgroup_path(struct vs_ctx *ctx, const char *name, char *buf, size_t len);
+/* Creates the guest's cgroup, enables what the host delegates; *missing gets
+ * the controllers that are unavailable. */
+VS_HIDDEN int vs_cgroup_create(struct vs_ctx *ctx, const char *path, unsigned *missing);
+VS_HIDDEN int vs_cgroup_apply(struct vs_ctx *ctx, const char *path,
+			      const struct vs_config *c, unsigned missing);
+VS_HIDDEN int vs_cgroup_procs(const char *path, pid_t **pids, size_t *n);
+VS_HIDDEN int vs_cgroup_kill(struct vs_ctx *ctx, const char *path);
+VS_HIDDEN int vs_cgroup_remove(struct vs_ctx *ctx, const char *path);
+VS_HIDDEN int vs_cgroup_usage(const char *path, uint64_t *mem, uint64_t *cpu_usec);
+VS_HIDDEN int vs_cgroup_of_pid(pid_t pid, char *buf, size_t len);
+
+/* ---- capabilities ---------------------------------------------------------- */
+
+VS_HIDDEN int vs_caps_bound(uint64_t keep, char *err, size_t errlen);
+
+/* ---- networking (libmnl) ----------------------------------------------------- */
+
+VS_HIDDEN int vs_net_addr(bool add, const char *dev, const struct vs_iface *ifc,
+			  char *err, size_t errlen);
+VS_HIDDEN int vs_net_link_up(const char *dev, char *err, size_t errlen);
+
+/* ---- guest internals --------------------------------------------------------- */
+
+struct vs_guest {
+	int refs;
+	struct vs_ctx *ctx;
+	struct vs_config *cfg;
+	int backend;		/* resolved: NS or VX */
+};
+
+/* Where the child reports a failure during start: errno and text. */
+struct vs_childerr {
+	int err;
+	char msg[480];
+};
+VS_HIDDEN void vs_child_fail(int fd, int err, const char *fmt, ...) VS_PRINTF(3, 4);
+
+/* The guest's root file system, set up inside the new mount namespace. */
+VS_HIDDEN int vs_mount_guest_root(const struct vs_config *c, char *err, size_t errlen);
+VS_HIDDEN int vs_mount_fstab(const struct vs_config *c, char *err, size_t errlen);
+VS_HIDDEN int vs_mount_prepare_binds(const struct vs_config *c, int **fds,
+				     char ***targets, size_t *n, char *err, size_t errlen);
+VS_HIDDEN int vs_mount_attach_binds(int *fds, char **targets, size_t n,
+				    char *err, size_t errlen);
+
+/* Backend operations: what differs between the vx kernel and namespaces. */
+struct vs_backend_ops {
+	const char *name;
+	/* Can this backend run here?  Message in ctx on failure. */
+	int (*available)(struct vs_ctx *ctx);
+	/* Namespaces the guest init is cloned into. */
+	unsigned long (*clone_flags)(const struct vs_guest *g);
+	/* In the parent (monitor), before cloning the init. */
+	int (*pre_clone)(struct vs_guest *g, struct vs_runstate *rs);
+	/* In the new init before its root is set up (vx: create context). */
+	int (*child_setup)(const struct vs_guest *g, char *err, size_t errlen);
+	/* In the new init right before exec (vx: caps, flags, end of setup). */
+	int (*child_finish)(const struct vs_guest *g, char *err, size_t errlen);
+	/* In a process joining the guest, before it forks into the pid ns. */
+	int (*join)(const struct vs_guest *g, const struct vs_runstate *rs,
+		    char *err, size_t errlen);
+	/* Is the guest alive?  1 yes, 0 no. */
+	int (*alive)(const struct vs_guest *g, const struct vs_runstate *rs);
+	/* Signal every process of the guest. */
+	int (*kill_all)(struct vs_guest *g, const struct vs_runstate *rs, int sig);
+	/* Number of processes (best effort). */
+	int (*count)(const struct vs_guest *g, const struct vs_runstate *rs);
+};
+
+VS_HIDDEN extern const struct vs_backend_ops vs_backend_ns_ops;
+VS_HIDDEN extern const struct vs_backend_ops vs_backend_vx_ops;
+VS_HIDDEN const struct vs_backend_ops *vs_backend_ops(int backend);
+VS_HIDDEN int vs_guest_resolve_backend(struct vs_ctx *ctx, const struct vs_config *c);
+
+/* Processes of the guest, as host pids, from its cgroup and pid namespace. */
+VS_HIDDEN int vs_guest_pids(const struct vs_runstate *rs, pid_t **pids, size_t *n);
+/* Applies the guest's limits and bounding set to the calling process
+ * (used by the init and by every process entering the guest). */
+VS_HIDDEN int vs_guest_confine(const struct vs_config *c, int backend,
+			       char *err, size_t errlen);
+VS_HIDDEN int vs_guest_lookup_state(struct vs_guest *g, int rundfd,
+				    struct vs_runstate *rs, bool *running);
+VS_HIDDEN int vs_guest_cleanup(struct vs_guest *g, int rundfd, struct vs_runstate *rs);
+
+/* Clean environment handed to guest processes. */
+VS_HIDDEN char **vs_guest_env(const char *term);
+VS_HIDDEN bool vs_term_valid(const char *term);
+
+/* ---- build ------------------------------------------------------------------- */
+
+VS_HIDDEN int vs_xid_allocate(struct vs_ctx *ctx, uint32_t *xid);
+VS_HIDDEN int vs_build_busybox(struct vs_ctx *ctx, int rootfd, const char *busybox);
+VS_HIDDEN int vs_build_skeleton(struct vs_ctx *ctx, int rootfd);
+VS_HIDDEN int vs_elf_is_static(int fd);
+
+/* Tar extraction (templates). */
+struct vs_tar_stats {
+	unsigned files, dirs, links, symlinks;
+	unsigned refused, neutralised;
+};
+VS_HIDDEN int vs_tar_extract(struct vs_ctx *ctx, int archive_fd, int rootfd,
+			     struct vs_tar_stats *stats);
+/* Validates and normalises an archive member path: strips leading "./" and
+ * "/" (reported through *stripped), refuses "..", empty names, NUL bytes. */
+VS_HIDDEN int vs_tar_path_clean(const char *in, char *out, size_t len, bool *stripped);
+/* Would a symbolic link at linkpath with this target leave the root? */
+VS_HIDDEN bool vs_symlink_escapes(const char *linkpath, const char *target);
+VS_HIDDEN int vs_tar_octal(const char *field, size_t len, uint64_t *out);
+
+#endif /* VS_INTERNAL_H */

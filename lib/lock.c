@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* One exclusive lock per guest: flock() on RUNDIR/NAME.lock.  The run
+ * directory is root's alone (0700), so nobody else can hold, replace or
+ * pre-create a lock file.  Lock files are never removed: unlinking a lock
+ * file that another process is about to flock() would let two holders in. */
+#include "internal.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+
+struct vs_lock {
+	int fd;
+};
+
+int vs_rundir_open(struct vs_ctx *ctx)
+{
+	_cleanup_close_ int fd = -1;
+	struct stat st;
+	int r;
+
+	r = vs_mkdir_p(ctx, ctx->rundir, 0700);
+	if (r < 0)
+		return r;
+	fd = open(ctx->rundir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return vs_err(ctx, -errno, "run directory %s: %m", ctx->rundir);
+	if (fstat(fd, &st) < 0)
+		return vs_err(ctx, -errno, "run directory %s: %m", ctx->rundir);
+	if (st.st_uid != ctx->owner || (st.st_mode & 077))
+		return vs_err(ctx, -EPERM, "run directory %s must belong to root and be "
+			      "accessible only by it (it is uid %u, mode %04o)", ctx->rundir,
+			      (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777));
+	return vs_take_fd(&fd);
+}
+
+int vs_lock_guest(struct vs_ctx *ctx, const char *name, unsigned flags, struct vs_lock **out)
+{
+	_cleanup_close_ int dfd = -1, fd = -1;
+	char file[VS_NAME_MAX + 8];
+	struct vs_lock *l;
+
+	if (vs_name_check(name) < 0)
+		return vs_err(ctx, -EINVAL, "'%s' is not a valid guest name", name ? name : "");
+	dfd = vs_rundir_open(ctx);
+	if (dfd < 0)
+		return dfd;
+	snprintf(file, sizeof(file), "%s.lock", name);
+	fd = openat(dfd, file, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return vs_err(ctx, -errno, "%s/%s: %m", ctx->rundir, file);
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		if (errno != EWOULDBLOCK)
+			return vs_err(ctx, -errno, "lock %s/%s: %m", ctx->rundir, file);
+		if (flags & VS_LOCK_NOWAIT)
+			return vs_err(ctx, -EBUSY, "guest '%s' is busy: another vserver command "
+				      "holds its lock", name);
+		vs_notice(ctx, "%s: waiting for another vserver command to finish", name);
+		while (flock(fd, LOCK_EX) < 0) {
+			if (errno != EINTR)
+				return vs_err(ctx, -errno, "lock %s/%s: %m", ctx->rundir, file);
+		}
+	}
+	l = malloc(sizeof(*l));
+	if (!l)
+		return -ENOMEM;
+	l->fd = vs_take_fd(&fd);
+	*out = l;
+	return 0;
+}
+
+void vs_lock_release(struct vs_lock *l)
+{
+	if (!l)
+		return;
+	close(l->fd);
+	free(l);
+}

@@ -1,0 +1,144 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Run state of a started guest: RUNDIR/NAME.state, written atomically.  It
+ * records what is needed to find, watch and tear down the guest later —
+ * also after the command that started it was killed. */
+#include "internal.h"
+
+#include <limits.h>
+
+void vs_runstate_clear(struct vs_runstate *rs)
+{
+	vs_strv_free(rs->addrs);
+	memset(rs, 0, sizeof(*rs));
+}
+
+int vs_runstate_parse(const char *text, struct vs_runstate *rs)
+{
+	_cleanup_strv_ char **lines = NULL;
+	int r;
+
+	memset(rs, 0, sizeof(*rs));
+	r = vs_split_lines(text, &lines);
+	if (r < 0)
+		return r;
+	for (char **l = lines; *l; l++) {
+		char *eq = strchr(*l, '=');
+		uint64_t v;
+		const char *key, *val;
+
+		if (!eq)
+			goto bad;
+		*eq = '\0';
+		key = *l;
+		val = eq + 1;
+		if (!strcmp(key, "backend")) {
+			rs->backend = vs_backend_parse(val);
+			if (rs->backend <= 0)
+				goto bad;
+		} else if (!strcmp(key, "xid")) {
+			if (vs_parse_u64(val, 0, UINT32_MAX, &v) < 0)
+				goto bad;
+			rs->xid = (uint32_t)v;
+		} else if (!strcmp(key, "init_pid") || !strcmp(key, "monitor_pid")) {
+			if (vs_parse_u64(val, 1, INT_MAX, &v) < 0)
+				goto bad;
+			if (key[0] == 'i')
+				rs->init_pid = (pid_t)v;
+			else
+				rs->monitor_pid = (pid_t)v;
+		} else if (!strcmp(key, "init_start")) {
+			if (vs_parse_u64(val, 0, UINT64_MAX, &v) < 0)
+				goto bad;
+			rs->init_start = v;
+		} else if (!strcmp(key, "started_ms")) {
+			if (vs_parse_u64(val, 0, UINT64_MAX, &v) < 0)
+				goto bad;
+			rs->started_ms = v;
+		} else if (!strcmp(key, "cgroup")) {
+			if (strlen(val) >= sizeof(rs->cgroup) || vs_path_check(val) < 0)
+				goto bad;
+			strcpy(rs->cgroup, val);
+		} else if (!strcmp(key, "missing_cg")) {
+			if (vs_parse_u64(val, 0, 7, &v) < 0)
+				goto bad;
+			rs->missing_cg = (unsigned)v;
+		} else if (!strcmp(key, "host_network")) {
+			rs->host_network = !strcmp(val, "1");
+		} else if (!strcmp(key, "complete")) {
+			rs->complete = !strcmp(val, "1");
+		} else if (!strcmp(key, "addr")) {
+			if (vs_strv_push(&rs->addrs, val) < 0) {
+				vs_runstate_clear(rs);
+				return -ENOMEM;
+			}
+		}
+		/* unknown keys: written by a newer version, ignore */
+	}
+	return 0;
+bad:
+	vs_runstate_clear(rs);
+	return -EINVAL;
+}
+
+char *vs_runstate_format(const struct vs_runstate *rs)
+{
+	char *s = NULL, *t;
+	size_t n;
+
+	if (asprintf(&s, "backend=%s\nxid=%u\n", vs_backend_name(rs->backend), rs->xid) < 0)
+		return NULL;
+#define ADD(fmt, ...) do { \
+		if (asprintf(&t, "%s" fmt, s, __VA_ARGS__) < 0) { free(s); return NULL; } \
+		free(s); s = t; \
+	} while (0)
+	if (rs->init_pid > 0)
+		ADD("init_pid=%d\ninit_start=%llu\n", (int)rs->init_pid, rs->init_start);
+	if (rs->monitor_pid > 0)
+		ADD("monitor_pid=%d\n", (int)rs->monitor_pid);
+	ADD("started_ms=%llu\n", rs->started_ms);
+	if (rs->cgroup[0])
+		ADD("cgroup=%s\n", rs->cgroup);
+	ADD("missing_cg=%u\nhost_network=%d\ncomplete=%d\n", rs->missing_cg,
+	    rs->host_network ? 1 : 0, rs->complete ? 1 : 0);
+	n = vs_strv_len(rs->addrs);
+	for (size_t i = 0; i < n; i++)
+		ADD("addr=%s\n", rs->addrs[i]);
+#undef ADD
+	return s;
+}
+
+int vs_runstate_read(struct vs_ctx *ctx, int rundfd, const char *name, struct vs_runstate *rs)
+{
+	char file[VS_NAME_MAX + 8];
+	_cleanup_free_ char *text = NULL;
+	int r;
+
+	snprintf(file, sizeof(file), "%s.state", name);
+	r = vs_read_at(ctx, rundfd, file, 16384, &text);
+	if (r < 0)
+		return r;
+	r = vs_runstate_parse(text, rs);
+	if (r < 0)
+		return vs_err(ctx, r, "%s/%s is damaged", ctx->rundir, file);
+	return 0;
+}
+
+int vs_runstate_write(struct vs_ctx *ctx, int rundfd, const char *name,
+		      const struct vs_runstate *rs)
+{
+	char file[VS_NAME_MAX + 8];
+	_cleanup_free_ char *text = vs_runstate_format(rs);
+
+	if (!text)
+		return -ENOMEM;
+	snprintf(file, sizeof(file), "%s.state", name);
+	return vs_write_at(ctx, rundfd, file, text, strlen(text), 0600);
+}
+
+int vs_runstate_remove(struct vs_ctx *ctx, int rundfd, const char *name)
+{
+	char file[VS_NAME_MAX + 8];
+
+	snprintf(file, sizeof(file), "%s.state", name);
+	return vs_unlink_at(ctx, rundfd, file);
+}
