@@ -298,6 +298,7 @@
 struct vcmd_ctx_create {		/* also ctx_migrate; 8 bytes */
 	__u64 flagword;
 };
+
 #define vcmd_ctx_migrate vcmd_ctx_create
 
 struct vcmd_vx_info_v0 {		/* 8 bytes */
