@@ -221,8 +221,10 @@ VS_PUBLIC int vs_guest_status(struct vs_guest *g, struct vs_status *st);
 
 /* Start flags */
 #define VS_START_NOWAIT	0x1	/* helper styles: do not wait for cmd.start */
+/* Returns 0 when started, 1 when it was running already, or -errno. */
 VS_PUBLIC int vs_guest_start(struct vs_guest *g, unsigned flags);
-/* Returns 0 (stopped, also when it was not running) or -errno. */
+/* Returns 0 when stopped, 1 when it was not running, or -errno.
+ * timeout_ms < 0: the guest's apps/init/stop-timeout. */
 VS_PUBLIC int vs_guest_stop(struct vs_guest *g, unsigned flags, int timeout_ms);
 
 struct vs_exec_opts {

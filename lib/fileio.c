@@ -631,3 +631,8 @@ int vs_dir_empty(int dirfd)
 	closedir(d);
 	return empty;
 }
+
+int vs_sync_tree(int fd)
+{
+	return syncfs(fd) < 0 ? -errno : 0;
+}

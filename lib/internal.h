@@ -113,6 +113,7 @@ VS_HIDDEN int vs_read_file_at(int dirfd, const char *path, size_t max, char **ou
 VS_HIDDEN int vs_write_file(const char *path, const char *data);
 VS_HIDDEN int vs_write_file_at(int dirfd, const char *path, const char *data);
 VS_HIDDEN int vs_dir_empty(int dirfd);
+VS_HIDDEN int vs_sync_tree(int fd);
 
 /* ---- configuration -------------------------------------------------------- */
 
@@ -181,6 +182,7 @@ struct vs_runstate {
 	char cgroup[256];	/* absolute path of the guest's cgroup, "" = none */
 	unsigned missing_cg;
 	bool host_network;
+	int initstyle;
 	bool complete;		/* the start finished */
 	char **addrs;		/* host addresses added: "dev ip/prefix" */
 };
@@ -259,34 +261,28 @@ VS_HIDDEN void vs_child_fail(int fd, int err, const char *fmt, ...) VS_PRINTF(3,
 
 /* The guest's root file system, set up inside the new mount namespace. */
 VS_HIDDEN int vs_mount_guest_root(const struct vs_config *c, char *err, size_t errlen);
-VS_HIDDEN int vs_mount_fstab(const struct vs_config *c, char *err, size_t errlen);
-VS_HIDDEN int vs_mount_prepare_binds(const struct vs_config *c, int **fds,
-				     char ***targets, size_t *n, char *err, size_t errlen);
-VS_HIDDEN int vs_mount_attach_binds(int *fds, char **targets, size_t n,
-				    char *err, size_t errlen);
 
-/* Backend operations: what differs between the vx kernel and namespaces. */
+/* Backend operations: what differs between the vx kernel and namespaces.
+ * Everything else (cgroup, mounts, monitor, state) is shared. */
 struct vs_backend_ops {
 	const char *name;
 	/* Can this backend run here?  Message in ctx on failure. */
 	int (*available)(struct vs_ctx *ctx);
-	/* Namespaces the guest init is cloned into. */
-	unsigned long (*clone_flags)(const struct vs_guest *g);
-	/* In the parent (monitor), before cloning the init. */
-	int (*pre_clone)(struct vs_guest *g, struct vs_runstate *rs);
-	/* In the new init before its root is set up (vx: create context). */
-	int (*child_setup)(const struct vs_guest *g, char *err, size_t errlen);
+	/* Namespaces the guest's init is cloned into. */
+	unsigned long (*clone_flags)(const struct vs_config *c);
+	/* Before anything is started: refuse or warn about settings. */
+	int (*check_config)(struct vs_ctx *ctx, const struct vs_config *c);
+	/* In the new init, before its root is set up (vx: create contexts). */
+	int (*child_setup)(struct vs_ctx *ctx, const struct vs_config *c,
+			   char *err, size_t errlen);
 	/* In the new init right before exec (vx: caps, flags, end of setup). */
-	int (*child_finish)(const struct vs_guest *g, char *err, size_t errlen);
-	/* In a process joining the guest, before it forks into the pid ns. */
-	int (*join)(const struct vs_guest *g, const struct vs_runstate *rs,
+	int (*child_finish)(struct vs_ctx *ctx, const struct vs_config *c,
+			    char *err, size_t errlen);
+	/* In a process entering the guest, after it joined the namespaces. */
+	int (*join)(const struct vs_config *c, const struct vs_runstate *rs,
 		    char *err, size_t errlen);
-	/* Is the guest alive?  1 yes, 0 no. */
-	int (*alive)(const struct vs_guest *g, const struct vs_runstate *rs);
 	/* Signal every process of the guest. */
-	int (*kill_all)(struct vs_guest *g, const struct vs_runstate *rs, int sig);
-	/* Number of processes (best effort). */
-	int (*count)(const struct vs_guest *g, const struct vs_runstate *rs);
+	int (*kill_all)(struct vs_ctx *ctx, const struct vs_runstate *rs, int sig);
 };
 
 VS_HIDDEN extern const struct vs_backend_ops vs_backend_ns_ops;
@@ -300,9 +296,17 @@ VS_HIDDEN int vs_guest_pids(const struct vs_runstate *rs, pid_t **pids, size_t *
  * (used by the init and by every process entering the guest). */
 VS_HIDDEN int vs_guest_confine(const struct vs_config *c, int backend,
 			       char *err, size_t errlen);
-VS_HIDDEN int vs_guest_lookup_state(struct vs_guest *g, int rundfd,
-				    struct vs_runstate *rs, bool *running);
+enum vs_state { VS_ST_STOPPED, VS_ST_RUNNING, VS_ST_LEFTOVER };
+/* Reads the run state and decides whether the guest runs. */
+VS_HIDDEN int vs_guest_lookup_state(struct vs_guest *g, int rundfd, struct vs_runstate *rs);
+/* Kills whatever is left, waits until nothing is, removes addresses, the
+ * cgroup and the state file. */
 VS_HIDDEN int vs_guest_cleanup(struct vs_guest *g, int rundfd, struct vs_runstate *rs);
+VS_HIDDEN int vs_guest_reload(struct vs_guest *g);
+VS_HIDDEN int vs_guest_pidfd(const struct vs_runstate *rs);
+VS_HIDDEN int vs_lock_fd(const struct vs_lock *l);
+VS_HIDDEN int vs_guest_stop_cmd(struct vs_guest *g, const struct vs_runstate *rs,
+				int timeout_ms);
 
 /* Clean environment handed to guest processes. */
 VS_HIDDEN char **vs_guest_env(const char *term);
@@ -311,8 +315,13 @@ VS_HIDDEN bool vs_term_valid(const char *term);
 /* ---- build ------------------------------------------------------------------- */
 
 VS_HIDDEN int vs_xid_allocate(struct vs_ctx *ctx, uint32_t *xid);
-VS_HIDDEN int vs_build_busybox(struct vs_ctx *ctx, int rootfd, const char *busybox);
-VS_HIDDEN int vs_build_skeleton(struct vs_ctx *ctx, int rootfd);
+VS_HIDDEN int vs_config_vdir(struct vs_ctx *ctx, const char *name, char **vdir);
+VS_HIDDEN int vs_build_busybox(struct vs_ctx *ctx, int rootfd, const char *busybox,
+			       const char *hostname);
+VS_HIDDEN int vs_build_skeleton(struct vs_ctx *ctx, int rootfd, const char *hostname);
+VS_HIDDEN int vs_guest_write_file(struct vs_ctx *ctx, int rootfd, const char *rel,
+				  const char *data, mode_t mode);
+VS_HIDDEN int vs_delete_locked(struct vs_ctx *ctx, const char *name, unsigned flags);
 VS_HIDDEN int vs_elf_is_static(int fd);
 
 /* Tar extraction (templates). */

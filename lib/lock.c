@@ -75,3 +75,8 @@ void vs_lock_release(struct vs_lock *l)
 	close(l->fd);
 	free(l);
 }
+
+int vs_lock_fd(const struct vs_lock *l)
+{
+	return l ? l->fd : -1;
+}

@@ -64,6 +64,10 @@ int vs_runstate_parse(const char *text, struct vs_runstate *rs)
 			rs->missing_cg = (unsigned)v;
 		} else if (!strcmp(key, "host_network")) {
 			rs->host_network = !strcmp(val, "1");
+		} else if (!strcmp(key, "initstyle")) {
+			rs->initstyle = vs_initstyle_parse(val);
+			if (rs->initstyle < 0)
+				goto bad;
 		} else if (!strcmp(key, "complete")) {
 			rs->complete = !strcmp(val, "1");
 		} else if (!strcmp(key, "addr")) {
@@ -98,8 +102,9 @@ char *vs_runstate_format(const struct vs_runstate *rs)
 	ADD("started_ms=%llu\n", rs->started_ms);
 	if (rs->cgroup[0])
 		ADD("cgroup=%s\n", rs->cgroup);
-	ADD("missing_cg=%u\nhost_network=%d\ncomplete=%d\n", rs->missing_cg,
-	    rs->host_network ? 1 : 0, rs->complete ? 1 : 0);
+	ADD("missing_cg=%u\nhost_network=%d\ninitstyle=%s\ncomplete=%d\n", rs->missing_cg,
+	    rs->host_network ? 1 : 0, vs_initstyle_name(rs->initstyle) ?: "plain",
+	    rs->complete ? 1 : 0);
 	n = vs_strv_len(rs->addrs);
 	for (size_t i = 0; i < n; i++)
 		ADD("addr=%s\n", rs->addrs[i]);

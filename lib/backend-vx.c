@@ -1,0 +1,205 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The "vx" backend: the Linux-VServer kernel.  The guest's init creates the
+ * network context and the context (ABI §9.2 order: network first, then
+ * ctx_create with SETUP|INIT|ADMIN), sets it up from inside while the
+ * context is in STATE_SETUP, and ends the setup right before exec.  The
+ * namespaces and the pivot-rooted file system are shared with the ns
+ * backend and recorded in the context's space slot 0, so util-vserver's
+ * enter_space works on our guests too. */
+#include "internal.h"
+
+#include <linux/vserver.h>
+#include <sched.h>
+#include <signal.h>
+
+#define VX_DEFAULT_CFLAGS	VXF_VIRT_UPTIME
+
+static int vx_available(struct vs_ctx *ctx)
+{
+	int v = vs_vx_get_version();
+
+	if (v == -ENOSYS)
+		return vs_err(ctx, -EOPNOTSUPP, "the vx backend needs a kernel with the vserver "
+			      "system call (this one answers ENOSYS); use --backend ns");
+	if (v < 0)
+		return vs_err(ctx, v, "vserver system call: %s", strerror(-v));
+	if (v < 0x00020300)
+		return vs_err(ctx, -EOPNOTSUPP, "the kernel's vserver interface 0x%08x is older "
+			      "than 0x00020300", (unsigned)v);
+	return 0;
+}
+
+static unsigned long vx_clone_flags(const struct vs_config *c)
+{
+	return CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID |
+	       (c->netns ? CLONE_NEWNET : 0);
+}
+
+static int vx_check_config(struct vs_ctx *ctx, const struct vs_config *c)
+{
+	if (!c->xid)
+		return vs_err(ctx, -EINVAL, "%s: the vx backend needs a context id "
+			      "(%s/%s/context)", c->name, ctx->confdir, c->name);
+	return 0;
+}
+
+static bool wants_network_context(const struct vs_config *c)
+{
+	return c->n_ifaces || c->nflags_on || c->ncaps_on;
+}
+
+static int vx_child_setup(struct vs_ctx *ctx, const struct vs_config *c, char *err,
+			  size_t errlen)
+{
+	char cfgdir[VHILEN];
+	int r;
+
+	if (wants_network_context(c)) {
+		r = vs_vx_net_create(c->nid);
+		if (r == -EEXIST)
+			r = vs_vx_net_migrate(c->nid);
+		if (r < 0) {
+			snprintf(err, errlen, "network context %u: %s", c->nid, strerror(-r));
+			return r;
+		}
+		if (c->nflags_on || c->nflags_off) {
+			r = vs_vx_set_nflags(c->nid, c->nflags_on, c->nflags_on | c->nflags_off);
+			if (r < 0) {
+				snprintf(err, errlen, "set_nflags: %s", strerror(-r));
+				return r;
+			}
+		}
+		if (c->ncaps_on || c->ncaps_off) {
+			r = vs_vx_set_ncaps(c->nid, c->ncaps_on, c->ncaps_on | c->ncaps_off);
+			if (r < 0) {
+				snprintf(err, errlen, "set_ncaps: %s", strerror(-r));
+				return r;
+			}
+		}
+		for (size_t i = 0; i < c->n_ifaces; i++) {
+			r = vs_vx_net_add(c->nid, &c->ifaces[i]);
+			if (r < 0 && r != -EEXIST) {
+				snprintf(err, errlen, "net_add (interface %s): %s", c->ifaces[i].name,
+					 strerror(-r));
+				return r;
+			}
+		}
+	}
+	r = vs_vx_ctx_create(c->xid, VXF_STATE_SETUP | VXF_STATE_INIT | VXF_STATE_ADMIN);
+	if (r < 0) {
+		if (r == -EEXIST || r == -EBUSY)
+			snprintf(err, errlen, "context %u already exists (is another guest using "
+				 "this context id?)", c->xid);
+		else
+			snprintf(err, errlen, "ctx_create %u: %s", c->xid, strerror(-r));
+		return r;
+	}
+	/* util-vserver maps contexts back to guests through this name */
+	snprintf(cfgdir, sizeof(cfgdir), "%s/%s", ctx->confdir, c->name);
+	r = vs_vx_set_vhi_name(VX_ID_SELF, VHIN_CONTEXT, cfgdir);
+	if (r < 0) {
+		snprintf(err, errlen, "set_vhi_name(context): %s", strerror(-r));
+		return r;
+	}
+	return 0;
+}
+
+static int vx_child_finish(struct vs_ctx *ctx, const struct vs_config *c, char *err,
+			   size_t errlen)
+{
+	uint64_t cflags, cmask;
+	int r;
+
+	(void)ctx;
+	/* Record the namespaces (and, with CLONE_FS, the pivot-rooted root)
+	 * now that the file system is final. */
+	r = vs_vx_set_space(VX_ID_SELF, CLONE_NEWNS | CLONE_FS, 0);
+	if (r == 0)
+		r = vs_vx_set_space(VX_ID_SELF, CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID |
+				    (c->netns ? CLONE_NEWNET : 0), 0);
+	if (r < 0) {
+		snprintf(err, errlen, "set_space: %s", strerror(-r));
+		return r;
+	}
+	for (int id = 0; id < VS_RLIMIT_NUM; id++) {
+		if (!c->rlim[id].set)
+			continue;
+		r = vs_vx_set_rlimit(VX_ID_SELF, (uint32_t)id,
+				     c->rlim[id].soft == VS_LIMIT_INF ? CRLIM_INFINITY : c->rlim[id].soft,
+				     c->rlim[id].hard == VS_LIMIT_INF ? CRLIM_INFINITY : c->rlim[id].hard);
+		if (r < 0) {
+			snprintf(err, errlen, "rlimits/%s: the kernel refuses it: %s",
+				 vs_rlimit_name(id), strerror(-r));
+			return r;
+		}
+	}
+	if (c->ccaps_on || c->ccaps_off) {
+		r = vs_vx_set_ccaps(VX_ID_SELF, c->ccaps_on, c->ccaps_on | c->ccaps_off);
+		if (r < 0) {
+			snprintf(err, errlen, "set_ccaps: %s", strerror(-r));
+			return r;
+		}
+	}
+	r = vs_vx_set_bcaps(VX_ID_SELF, vs_config_bcaps(c), ~0ULL);
+	if (r < 0) {
+		snprintf(err, errlen, "set_bcaps: %s", strerror(-r));
+		return r;
+	}
+	cflags = (VX_DEFAULT_CFLAGS | c->cflags_on) & ~c->cflags_off & ~VXF_ONE_TIME;
+	cmask = (VX_DEFAULT_CFLAGS | c->cflags_on | c->cflags_off) & ~VXF_ONE_TIME;
+	r = vs_vx_set_cflags(VX_ID_SELF, cflags, cmask);
+	if (r < 0) {
+		snprintf(err, errlen, "set_cflags: %s", strerror(-r));
+		return r;
+	}
+	/* End of setup.  Clearing STATE_INIT from inside designates us —
+	 * about to exec the guest's init — as the context's init and reaper. */
+	r = vs_vx_set_cflags(VX_ID_SELF, 0, VXF_STATE_SETUP | VXF_STATE_INIT);
+	if (r < 0) {
+		snprintf(err, errlen, "ending the context setup: %s", strerror(-r));
+		return r;
+	}
+	return 0;
+}
+
+static int vx_join(const struct vs_config *c, const struct vs_runstate *rs, char *err,
+		   size_t errlen)
+{
+	int r;
+
+	if (wants_network_context(c)) {
+		r = vs_vx_net_migrate(c->nid);
+		if (r < 0) {
+			snprintf(err, errlen, "net_migrate %u: %s", c->nid, strerror(-r));
+			return r;
+		}
+	}
+	r = vs_vx_ctx_migrate(rs->xid, 0);
+	if (r < 0) {
+		snprintf(err, errlen, "ctx_migrate %u: %s", rs->xid, strerror(-r));
+		return r;
+	}
+	return 0;
+}
+
+static int vx_kill_all(struct vs_ctx *ctx, const struct vs_runstate *rs, int sig)
+{
+	int r = vs_vx_ctx_kill(rs->xid, 0, sig);
+
+	/* the cgroup holds the same processes; it also catches any that a
+	 * kernel without context kill support would miss */
+	if (sig == SIGKILL && rs->cgroup[0])
+		vs_cgroup_kill(ctx, rs->cgroup);
+	return r;
+}
+
+const struct vs_backend_ops vs_backend_vx_ops = {
+	.name = "vx",
+	.available = vx_available,
+	.clone_flags = vx_clone_flags,
+	.check_config = vx_check_config,
+	.child_setup = vx_child_setup,
+	.child_finish = vx_child_finish,
+	.join = vx_join,
+	.kill_all = vx_kill_all,
+};

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Backend selection: the vserver system call if the kernel has it, else
+ * namespaces; a guest's "backend" file or the caller (--backend) may pin one. */
+#include "internal.h"
+
+#include <linux/vserver.h>
+
+int vs_backend_detect(void)
+{
+	int v = vs_vx_get_version();
+	return v >= 0x00020300 ? VS_BACKEND_VX : VS_BACKEND_NS;
+}
+
+const struct vs_backend_ops *vs_backend_ops(int backend)
+{
+	switch (backend) {
+	case VS_BACKEND_NS: return &vs_backend_ns_ops;
+	case VS_BACKEND_VX: return &vs_backend_vx_ops;
+	}
+	return NULL;
+}
+
+int vs_guest_resolve_backend(struct vs_ctx *ctx, const struct vs_config *c)
+{
+	if (ctx->backend != VS_BACKEND_AUTO)
+		return ctx->backend;
+	if (c && c->backend != VS_BACKEND_AUTO)
+		return c->backend;
+	return vs_backend_detect();
+}

@@ -1,0 +1,559 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Building guests: configuration first (marked incomplete until the very
+ * end), then the guest tree by one of the methods skeleton, busybox,
+ * debootstrap, clone and template.  A build that fails removes what it
+ * made; a build that is killed leaves the "incomplete" mark, and such a
+ * guest refuses to start until it is rebuilt or deleted. */
+#include "internal.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sys/file.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+
+static bool hostname_ok(const char *h)
+{
+	size_t n = strlen(h);
+	if (!n || n > 64 || h[0] == '-' || h[0] == '.')
+		return false;
+	for (const char *p = h; *p; p++)
+		if (!isascii((unsigned char)*p) || !(isalnum((unsigned char)*p) || *p == '-' || *p == '.'))
+			return false;
+	return true;
+}
+
+static bool word_ok(const char *s, const char *extra)
+{
+	if (!s || !*s || strlen(s) > 64 || !isalnum((unsigned char)s[0]))
+		return false;
+	for (; *s; s++)
+		if (!isascii((unsigned char)*s) ||
+		    !(isalnum((unsigned char)*s) || strchr(extra, *s)))
+			return false;
+	return true;
+}
+
+static bool mirror_ok(const char *m)
+{
+	if (strncmp(m, "http://", 7) && strncmp(m, "https://", 8) && strncmp(m, "file:///", 8))
+		return false;
+	for (; *m; m++)
+		if (!isascii((unsigned char)*m) || !isgraph((unsigned char)*m))
+			return false;
+	return true;
+}
+
+/* A global lock while a context id is chosen and written. */
+static int xid_lock(struct vs_ctx *ctx)
+{
+	_cleanup_close_ int rundfd = vs_rundir_open(ctx);
+	int fd;
+
+	if (rundfd < 0)
+		return rundfd;
+	fd = openat(rundfd, ".context-ids.lock", O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return vs_err(ctx, -errno, "%s/.context-ids.lock: %m", ctx->rundir);
+	while (flock(fd, LOCK_EX) < 0)
+		if (errno != EINTR) {
+			close(fd);
+			return vs_err(ctx, -errno, "lock: %m");
+		}
+	return fd;
+}
+
+/* Which guest (other than `self`) uses context id xid?  "" if none. */
+static int xid_user(struct vs_ctx *ctx, uint32_t xid, const char *self, char *who, size_t len)
+{
+	_cleanup_strv_ char **names = NULL;
+	int r = vs_guest_list(ctx, &names);
+
+	who[0] = '\0';
+	if (r < 0)
+		return r;
+	for (char **n = names; *n; n++) {
+		_cleanup_free_ char *v = NULL;
+		uint32_t x;
+		if (!strcmp(*n, self) || vs_config_get(ctx, *n, "context", &v) < 0)
+			continue;
+		if (vs_parse_xid(v, &x) == 0 && x == xid) {
+			snprintf(who, len, "%s", *n);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+int vs_xid_allocate(struct vs_ctx *ctx, uint32_t *xid)
+{
+	_cleanup_strv_ char **names = NULL;
+	unsigned char *used;
+	int r = vs_guest_list(ctx, &names);
+
+	if (r < 0)
+		return r;
+	used = calloc(VS_XID_MAX + 1, 1);
+	if (!used)
+		return -ENOMEM;
+	for (char **n = names; *n; n++) {
+		_cleanup_free_ char *v = NULL;
+		uint32_t x;
+		if (vs_config_get(ctx, *n, "context", &v) == 0 && vs_parse_xid(v, &x) == 0)
+			used[x] = 1;
+	}
+	for (uint32_t x = VS_XID_MIN; x <= VS_XID_MAX; x++)
+		if (!used[x]) {
+			*xid = x;
+			free(used);
+			return 0;
+		}
+	free(used);
+	return vs_err(ctx, -ENOSPC, "no free context id left");
+}
+
+static int put(struct vs_ctx *ctx, int gfd, const char *key, const char *value)
+{
+	_cleanup_free_ char *v = vs_strdup_printf("%s\n", value);
+	return v ? vs_write_at(ctx, gfd, key, v, strlen(v), 0644) : -ENOMEM;
+}
+
+static int write_config(struct vs_ctx *ctx, int gfd, const char *name, uint32_t xid,
+			const char *vdir, const char *hostname, const char *style,
+			const struct vs_build_opts *o)
+{
+	char buf[64];
+	int r;
+
+	snprintf(buf, sizeof(buf), "%u", xid);
+	if ((r = put(ctx, gfd, "context", buf)) < 0 || (r = put(ctx, gfd, "name", name)) < 0 ||
+	    (r = put(ctx, gfd, "uts/nodename", hostname)) < 0 ||
+	    (r = put(ctx, gfd, "apps/init/style", style)) < 0)
+		return r;
+	if (o->backend && (r = put(ctx, gfd, "backend", o->backend)) < 0)
+		return r;
+	if (symlinkat(vdir, gfd, "vdir") < 0)
+		return vs_err(ctx, -errno, "vdir link: %m");
+	for (size_t i = 0; i < o->n_ifaces; i++) {
+		const struct vs_iface *ifc = &o->ifaces[i];
+		char dir[64], key[128], spec[128], *slash;
+		if (ifc->name[0])
+			snprintf(dir, sizeof(dir), "interfaces/%s", ifc->name);
+		else
+			snprintf(dir, sizeof(dir), "interfaces/%zu", i);
+		struct vs_iface plain = *ifc;
+		plain.name[0] = plain.dev[0] = '\0';
+		vs_iface_format(&plain, spec, sizeof(spec));
+		slash = strrchr(spec, '/');
+		*slash = '\0';
+		snprintf(key, sizeof(key), "%s/ip", dir);
+		if ((r = put(ctx, gfd, key, spec)) < 0)
+			return r;
+		snprintf(key, sizeof(key), "%s/prefix", dir);
+		if ((r = put(ctx, gfd, key, slash + 1)) < 0)
+			return r;
+		if (ifc->dev[0]) {
+			snprintf(key, sizeof(key), "%s/dev", dir);
+			if ((r = put(ctx, gfd, key, ifc->dev)) < 0)
+				return r;
+		}
+	}
+	return vs_fsync_dir(gfd);
+}
+
+/* ---- methods ------------------------------------------------------------- */
+
+static int method_debootstrap(struct vs_ctx *ctx, const char *vdir, const struct vs_build_opts *o)
+{
+	const char *prog = o->debootstrap ? o->debootstrap : "debootstrap";
+	const char *suite = o->suite ? o->suite : "bookworm";
+	const char *mirror = o->mirror ? o->mirror : "http://deb.debian.org/debian";
+	_cleanup_free_ char *variant = vs_strdup_printf("--variant=%s",
+							o->variant ? o->variant : "minbase");
+	char *argv[] = { (char *)prog, variant, "--include=sysv-rc", (char *)suite, (char *)vdir,
+			 (char *)mirror, NULL };
+	int status;
+	pid_t pid;
+
+	if (!variant)
+		return -ENOMEM;
+	vs_notice(ctx, "running %s %s %s %s %s %s", prog, variant, argv[2], suite, vdir, mirror);
+	pid = fork();
+	if (pid < 0)
+		return vs_err(ctx, -errno, "fork: %m");
+	if (pid == 0) {
+		/* progress goes straight to the caller's terminal */
+		execvp(prog, argv);
+		fprintf(stderr, "cannot execute %s: %s\n", prog, strerror(errno));
+		_exit(127);
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return vs_err(ctx, -errno, "waitpid: %m");
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		return vs_err(ctx, -EIO, "%s failed (%s %d)", prog,
+			      WIFEXITED(status) ? "exit status" : "signal",
+			      WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+	return 0;
+}
+
+static const char *const clone_keys[] = {
+	"backend", "bcapabilities", "ccapabilities", "flags", "nflags", "ncapabilities",
+	"fstab", "spaces/net", "apps/init/style", "apps/init/cmd.start", "apps/init/cmd.stop",
+	"apps/init/stop-signal", "apps/init/stop-timeout", "uts/domainname",
+};
+
+static int copy_conf_dir(struct vs_ctx *ctx, int sfd, int gfd, const char *dir)
+{
+	int dfd;
+	DIR *d;
+	struct dirent *de;
+	int r = 0;
+
+	if (faccessat(sfd, dir, F_OK, AT_SYMLINK_NOFOLLOW) < 0)
+		return 0;
+	dfd = vs_open_dir_at(ctx, sfd, dir, false, ".");
+	if (dfd < 0)
+		return dfd;
+	d = fdopendir(dfd);
+	if (!d) {
+		close(dfd);
+		return -errno;
+	}
+	while ((de = readdir(d))) {
+		char key[PATH_MAX];
+		_cleanup_free_ char *v = NULL;
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(key, sizeof(key), "%s/%s", dir, de->d_name);
+		r = vs_read_at(ctx, sfd, key, 65536, &v);
+		if (r == 0)
+			r = vs_write_at(ctx, gfd, key, v, strlen(v), 0644);
+		if (r < 0)
+			break;
+	}
+	closedir(d);
+	return r;
+}
+
+static int method_clone(struct vs_ctx *ctx, const char *name, int gfd, int rootfd,
+			const struct vs_build_opts *o)
+{
+	struct vs_lock *slock = NULL;
+	struct vs_guest *src = NULL;
+	struct vs_status st;
+	_cleanup_close_ int sfd = -1, srcroot = -1;
+	int r;
+
+	/* Never wait for the source's lock while holding ours: two clones in
+	 * opposite directions would wait for each other. */
+	r = vs_lock_guest(ctx, o->source, VS_LOCK_NOWAIT, &slock);
+	if (r < 0)
+		return r;
+	r = vs_guest_open(ctx, o->source, &src);
+	if (r < 0)
+		goto out;
+	r = vs_guest_status(src, &st);
+	if (r < 0)
+		goto out;
+	if (st.running || st.leftovers) {
+		r = vs_err(ctx, -EBUSY, "the source guest '%s' is running; stop it before cloning",
+			   o->source);
+		goto out;
+	}
+	srcroot = open(src->cfg->vdir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (srcroot < 0) {
+		r = vs_err(ctx, -errno, "source guest root %s: %m", src->cfg->vdir);
+		goto out;
+	}
+	vs_notice(ctx, "%s: copying %s", name, src->cfg->vdir);
+	r = vs_copy_tree(ctx, srcroot, rootfd);
+	if (r < 0)
+		goto out;
+	sfd = vs_open_guest_confdir(ctx, o->source);
+	if (sfd < 0) {
+		r = sfd;
+		goto out;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(clone_keys); i++) {
+		_cleanup_free_ char *v = NULL;
+		/* what the caller chose explicitly stays */
+		if ((o->initstyle && !strcmp(clone_keys[i], "apps/init/style")) ||
+		    (o->backend && !strcmp(clone_keys[i], "backend")))
+			continue;
+		r = vs_read_at(ctx, sfd, clone_keys[i], 65536, &v);
+		if (r == -ENOENT)
+			continue;
+		if (r == 0)
+			r = vs_write_at(ctx, gfd, clone_keys[i], v, strlen(v), 0644);
+		if (r < 0)
+			goto out;
+	}
+	if ((r = copy_conf_dir(ctx, sfd, gfd, "rlimits")) < 0 ||
+	    (r = copy_conf_dir(ctx, sfd, gfd, "cgroup")) < 0)
+		goto out;
+	r = 0;
+out:
+	vs_guest_unref(src);
+	vs_lock_release(slock);
+	return r;
+}
+
+static int method_template(struct vs_ctx *ctx, int rootfd, const struct vs_build_opts *o)
+{
+	struct vs_tar_stats st = { 0 };
+	_cleanup_close_ int fd = open(o->source, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	struct stat sb;
+	int r;
+
+	if (fd < 0)
+		return vs_err(ctx, -errno, "template %s: %m", o->source);
+	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode))
+		return vs_err(ctx, -EINVAL, "template %s is not a regular file", o->source);
+	r = vs_tar_extract(ctx, fd, rootfd, &st);
+	if (r < 0)
+		return r;
+	vs_notice(ctx, "template: %u files, %u directories, %u symbolic links, %u hard links; "
+		  "%u entries refused, %u neutralised", st.files, st.dirs, st.symlinks, st.links,
+		  st.refused, st.neutralised);
+	return 0;
+}
+
+/* ---- orchestration --------------------------------------------------------- */
+
+static int check_opts(struct vs_ctx *ctx, const char *name, const struct vs_build_opts *o,
+		      int *style)
+{
+	static const char *const methods[] = { "skeleton", "busybox", "debootstrap", "clone",
+					       "template" };
+	bool known = false;
+
+	if (vs_name_check(name) < 0)
+		return vs_err(ctx, -EINVAL, "'%s' is not a valid guest name (letters, digits, '.', "
+			      "'_', '-'; first a letter or digit; at most %d characters)",
+			      name ? name : "", VS_NAME_MAX);
+	if (!o->method)
+		return vs_err(ctx, -EINVAL, "no build method given (-m skeleton, busybox, "
+			      "debootstrap, clone or template)");
+	for (size_t i = 0; i < ARRAY_SIZE(methods); i++)
+		known |= !strcmp(o->method, methods[i]);
+	if (!known)
+		return vs_err(ctx, -EINVAL, "unknown build method '%s' (skeleton, busybox, "
+			      "debootstrap, clone, template)", o->method);
+	if (o->xid && (o->xid < VS_XID_MIN || o->xid > VS_XID_MAX))
+		return vs_err(ctx, -EINVAL, "context id %u is outside %d..%d", o->xid, VS_XID_MIN,
+			      VS_XID_MAX);
+	if (o->hostname && !hostname_ok(o->hostname))
+		return vs_err(ctx, -EINVAL, "'%s' is not a valid host name", o->hostname);
+	if (o->backend && vs_backend_parse(o->backend) < 0)
+		return vs_err(ctx, -EINVAL, "unknown backend '%s' (auto, ns, vx)", o->backend);
+	if (o->vdir && (vs_path_check(o->vdir) < 0 || !strcmp(o->vdir, "/")))
+		return vs_err(ctx, -EINVAL, "guest root '%s' must be an absolute path other than / "
+			      "without '.' or '..'", o->vdir);
+	*style = -1;
+	if (o->initstyle && (*style = vs_initstyle_parse(o->initstyle)) < 0)
+		return vs_err(ctx, -EINVAL, "unknown init style '%s' (plain, sysv, minit)",
+			      o->initstyle);
+	if (*style == VS_INIT_MINIT)
+		return vs_err(ctx, -EINVAL, "the minit style needs apps/init/cmd.start; build with "
+			      "another style and configure it afterwards");
+	for (size_t i = 0; i < o->n_ifaces; i++) {
+		const struct vs_iface *ifc = &o->ifaces[i];
+		if (ifc->family != AF_INET && ifc->family != AF_INET6)
+			return vs_err(ctx, -EINVAL, "interface %zu: invalid address family", i);
+		for (size_t j = 0; j < i; j++)
+			if (ifc->name[0] && !strcmp(ifc->name, o->ifaces[j].name))
+				return vs_err(ctx, -EINVAL, "interface name '%s' is used twice",
+					      ifc->name);
+	}
+	if (!strcmp(o->method, "clone")) {
+		if (!o->source || vs_name_check(o->source) < 0)
+			return vs_err(ctx, -EINVAL, "clone needs --source GUEST (a valid guest name)");
+		if (!strcmp(o->source, name))
+			return vs_err(ctx, -EINVAL, "a guest cannot be cloned from itself");
+	}
+	if (!strcmp(o->method, "template") && (!o->source || !*o->source))
+		return vs_err(ctx, -EINVAL, "template needs --source ARCHIVE (a tar file)");
+	if (!strcmp(o->method, "debootstrap")) {
+		if (o->suite && !word_ok(o->suite, "-."))
+			return vs_err(ctx, -EINVAL, "'%s' is not a Debian suite name", o->suite);
+		if (o->variant && !word_ok(o->variant, "-"))
+			return vs_err(ctx, -EINVAL, "'%s' is not a debootstrap variant", o->variant);
+		if (o->mirror && !mirror_ok(o->mirror))
+			return vs_err(ctx, -EINVAL, "'%s' is not a mirror URL (http://, https:// or "
+				      "file:///)", o->mirror);
+	}
+	return 0;
+}
+
+static int prepare_vdir(struct vs_ctx *ctx, const char *vdir, bool force)
+{
+	struct stat st;
+	char parent[PATH_MAX], *slash;
+	_cleanup_close_ int pfd = -1, fd = -1;
+	int r;
+
+	snprintf(parent, sizeof(parent), "%s", vdir);
+	slash = strrchr(parent, '/');
+	*slash = '\0';
+	if (parent[0] && (r = vs_mkdir_p(ctx, parent, 0755)) < 0)
+		return r;
+	pfd = open(parent[0] ? parent : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (pfd < 0)
+		return vs_err(ctx, -errno, "%s: %m", parent);
+	if (fstatat(pfd, slash + 1, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+		if (!S_ISDIR(st.st_mode))
+			return vs_err(ctx, -EEXIST, "%s exists and is not a directory", vdir);
+		fd = openat(pfd, slash + 1, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0)
+			return vs_err(ctx, -errno, "%s: %m", vdir);
+		r = vs_dir_empty(fd);
+		if (r == 0 && !force)
+			return vs_err(ctx, -EEXIST, "the guest root %s exists and is not empty "
+				      "(use --force to replace it)", vdir);
+		if (r == 0 && (r = vs_rm_rf_at(ctx, pfd, slash + 1)) < 0)
+			return r;
+		if (r == 1)
+			return 0;
+	}
+	if (mkdirat(pfd, slash + 1, 0755) < 0 && errno != EEXIST)
+		return vs_err(ctx, -errno, "cannot create %s: %m", vdir);
+	return 0;
+}
+
+int vs_build(struct vs_ctx *ctx, const char *name, const struct vs_build_opts *o)
+{
+	struct vs_lock *lock = NULL;
+	_cleanup_close_ int cfd = -1, gfd = -1, rootfd = -1, xlock = -1;
+	_cleanup_free_ char *vdir = NULL;
+	const char *hostname = o->hostname ? o->hostname : name;
+	const char *m = o->method;
+	char who[VS_NAME_MAX + 1];
+	uint32_t xid = o->xid;
+	struct stat st;
+	int style = -1, r;
+	bool created = false;
+
+	r = check_opts(ctx, name, o, &style);
+	if (r < 0)
+		return r;
+	/* busybox guests run busybox's rcS/rcK under the helper: start waits
+	 * for rcS and stop is quick; --initstyle plain runs busybox init */
+	if (style < 0)
+		style = !strcmp(m, "debootstrap") || !strcmp(m, "busybox") ? VS_INIT_SYSV :
+			VS_INIT_PLAIN;
+	if (!hostname_ok(hostname))
+		return vs_err(ctx, -EINVAL, "'%s' is not a valid host name; pass --hostname",
+			      hostname);
+	r = vs_lock_guest(ctx, name, 0, &lock);
+	if (r < 0)
+		return r;
+	cfd = vs_open_confdir(ctx, true);
+	if (cfd < 0) {
+		r = cfd;
+		goto out;
+	}
+	if (fstatat(cfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+		if (!o->force) {
+			r = vs_err(ctx, -EEXIST, "guest '%s' exists already (use --force to replace it)",
+				   name);
+			goto out;
+		}
+		vs_notice(ctx, "%s: replacing the existing guest", name);
+		if ((r = vs_delete_locked(ctx, name, 0)) < 0)
+			goto out;
+	}
+	vdir = o->vdir ? strdup(o->vdir) : vs_strdup_printf("%s/%s", ctx->vdirbase, name);
+	if (!vdir) {
+		r = -ENOMEM;
+		goto out;
+	}
+	while (strlen(vdir) > 1 && vdir[strlen(vdir) - 1] == '/')
+		vdir[strlen(vdir) - 1] = '\0';
+	xlock = xid_lock(ctx);
+	if (xlock < 0) {
+		r = xlock;
+		goto out;
+	}
+	if (xid && (r = xid_user(ctx, xid, name, who, sizeof(who))) != 0) {
+		if (r > 0)
+			r = vs_err(ctx, -EEXIST, "context id %u is used by guest '%s'", xid, who);
+		goto out;
+	}
+	if (!xid && (r = vs_xid_allocate(ctx, &xid)) < 0)
+		goto out;
+	if (mkdirat(cfd, name, 0755) < 0) {
+		r = vs_err(ctx, -errno, "cannot create %s/%s: %m", ctx->confdir, name);
+		goto out;
+	}
+	created = true;
+	gfd = vs_open_guest_confdir(ctx, name);
+	if (gfd < 0) {
+		r = gfd;
+		goto fail;
+	}
+	/* the mark comes first and goes last */
+	if ((r = vs_write_at(ctx, gfd, VS_INCOMPLETE_MARK, "building\n", 9, 0644)) < 0 ||
+	    (r = vs_fsync_dir(cfd)) < 0)
+		goto fail;
+	r = write_config(ctx, gfd, name, xid, vdir, hostname, vs_initstyle_name(style), o);
+	if (r == 0 && style == VS_INIT_SYSV && !strcmp(m, "busybox") &&
+	    (r = put(ctx, gfd, "apps/init/cmd.start", "/etc/init.d/rcS")) == 0)
+		r = put(ctx, gfd, "apps/init/cmd.stop", "/etc/init.d/rcK");
+	close(xlock);
+	xlock = -1;
+	if (r < 0)
+		goto fail;
+	if ((r = prepare_vdir(ctx, vdir, o->force)) < 0)
+		goto fail;
+	rootfd = open(vdir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (rootfd < 0) {
+		r = vs_err(ctx, -errno, "%s: %m", vdir);
+		goto fail;
+	}
+	if (fchmod(rootfd, 0755) < 0) {
+		r = vs_err(ctx, -errno, "%s: %m", vdir);
+		goto fail;
+	}
+	if (!strcmp(m, "skeleton"))
+		r = vs_build_skeleton(ctx, rootfd, hostname);
+	else if (!strcmp(m, "busybox"))
+		r = vs_build_busybox(ctx, rootfd, o->busybox ? o->busybox : "/bin/busybox", hostname);
+	else if (!strcmp(m, "debootstrap"))
+		r = method_debootstrap(ctx, vdir, o);
+	else if (!strcmp(m, "clone"))
+		r = method_clone(ctx, name, gfd, rootfd, o);
+	else
+		r = method_template(ctx, rootfd, o);
+	if (r < 0)
+		goto fail;
+	if (strcmp(m, "skeleton") && strcmp(m, "busybox")) {
+		/* the guest's own name, whatever the template or source said */
+		char hn[80];
+		snprintf(hn, sizeof(hn), "%s\n", hostname);
+		if (faccessat(rootfd, "etc", F_OK, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    vs_guest_write_file(ctx, rootfd, "etc/hostname", hn, 0644) < 0)
+			vs_warn(ctx, "%s: %s", name, ctx->errmsg);
+		for (const char *const *d = (const char *const[]){ "proc", "sys", "dev", "tmp", NULL };
+		     *d; d++)
+			mkdirat(rootfd, *d, 0755);
+	}
+	if ((r = vs_sync_tree(rootfd)) < 0 || (r = vs_unlink_at(ctx, gfd, VS_INCOMPLETE_MARK)) < 0)
+		goto fail;
+	r = 0;
+	goto out;
+fail:
+	if (created) {
+		char msg[sizeof(ctx->errmsg)];
+		snprintf(msg, sizeof(msg), "%s", ctx->errmsg);
+		if (vs_delete_locked(ctx, name, 0) < 0)
+			vs_warn(ctx, "%s: the failed build could not be removed: %s", name,
+				ctx->errmsg);
+		snprintf(ctx->errmsg, sizeof(ctx->errmsg), "%s", msg);
+	}
+out:
+	vs_lock_release(lock);
+	return r;
+}

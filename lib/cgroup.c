@@ -1,0 +1,314 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* cgroup v2: one cgroup per guest, ROOT/<ctx->cgroup>/NAME.  It tracks every
+ * process of the guest (cgroup.procs, cgroup.kill) and, where the host
+ * delegates the controllers, enforces memory, pids and cpu limits.  A
+ * controller the host does not delegate is reported to the caller, never
+ * silently ignored. */
+#include "internal.h"
+
+#include <dirent.h>
+#include <inttypes.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <sys/syscall.h>
+
+static const struct {
+	unsigned bit;
+	const char *name;
+} controllers[] = {
+	{ VS_CG_MEMORY, "memory" },
+	{ VS_CG_PIDS, "pids" },
+	{ VS_CG_CPU, "cpu" },
+};
+
+/* Finds the cgroup2 mount of the caller's mount namespace.  Prefers a pure
+ * v2 hierarchy at /sys/fs/cgroup over a hybrid's /sys/fs/cgroup/unified. */
+int vs_cgroup_root(char *buf, size_t len)
+{
+	_cleanup_fclose_ FILE *f = fopen("/proc/self/mountinfo", "re");
+	char line[4096], best[PATH_MAX] = "";
+
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		char root[PATH_MAX], mnt[PATH_MAX];
+		char *sep = strstr(line, " - ");
+		if (!sep || strncmp(sep, " - cgroup2 ", 11))
+			continue;
+		if (sscanf(line, "%*d %*d %*s %4095s %4095s", root, mnt) != 2)
+			continue;
+		if (strcmp(root, "/"))
+			continue;	/* a namespaced or bind-mounted view */
+		if (strchr(mnt, '\\'))
+			continue;	/* escaped characters: not a path we want */
+		if (!best[0] || !strcmp(mnt, "/sys/fs/cgroup"))
+			snprintf(best, sizeof(best), "%s", mnt);
+	}
+	if (!best[0])
+		return -ENOENT;
+	if (strlen(best) >= len)
+		return -ENAMETOOLONG;
+	strcpy(buf, best);
+	return 0;
+}
+
+int vs_cgroup_path(struct vs_ctx *ctx, const char *name, char *buf, size_t len)
+{
+	char root[PATH_MAX];
+	int r = vs_cgroup_root(root, sizeof(root));
+
+	if (r < 0)
+		return vs_err(ctx, r, "no cgroup v2 file system is mounted (the ns backend "
+			      "needs one to track the processes of a guest)");
+	if ((size_t)snprintf(buf, len, "%s/%s/%s", root, ctx->cgroup, name) >= len)
+		return vs_err(ctx, -ENAMETOOLONG, "cgroup path too long");
+	return 0;
+}
+
+static unsigned read_controllers(const char *dir)
+{
+	char path[PATH_MAX];
+	_cleanup_free_ char *s = NULL;
+	unsigned have = 0;
+
+	snprintf(path, sizeof(path), "%s/cgroup.controllers", dir);
+	if (vs_read_file(path, 4096, &s) < 0)
+		return 0;
+	for (char *save = NULL, *t = strtok_r(s, " \n", &save); t; t = strtok_r(NULL, " \n", &save))
+		for (size_t i = 0; i < ARRAY_SIZE(controllers); i++)
+			if (!strcmp(t, controllers[i].name))
+				have |= controllers[i].bit;
+	return have;
+}
+
+static void enable_controllers(const char *dir, unsigned want)
+{
+	char path[PATH_MAX], cmd[32];
+
+	snprintf(path, sizeof(path), "%s/cgroup.subtree_control", dir);
+	for (size_t i = 0; i < ARRAY_SIZE(controllers); i++) {
+		if (!(want & controllers[i].bit))
+			continue;
+		snprintf(cmd, sizeof(cmd), "+%s", controllers[i].name);
+		/* one at a time: one refusal must not hide the others */
+		(void)vs_write_file(path, cmd);
+	}
+}
+
+int vs_cgroup_create(struct vs_ctx *ctx, const char *path, unsigned *missing)
+{
+	char root[PATH_MAX], cur[PATH_MAX];
+	const unsigned want = VS_CG_MEMORY | VS_CG_PIDS | VS_CG_CPU;
+	const char *rel;
+	size_t rootlen;
+	int r;
+
+	r = vs_cgroup_root(root, sizeof(root));
+	if (r < 0)
+		return vs_err(ctx, r, "no cgroup v2 file system is mounted");
+	rootlen = strlen(root);
+	if (strncmp(path, root, rootlen) || path[rootlen] != '/')
+		return vs_err(ctx, -EINVAL, "%s is not below %s", path, root);
+	snprintf(cur, sizeof(cur), "%s", root);
+	rel = path + rootlen + 1;
+	/* Walk down, delegating what each level has to the next. */
+	while (*rel) {
+		const char *slash = strchr(rel, '/');
+		size_t n = slash ? (size_t)(slash - rel) : strlen(rel);
+		size_t l = strlen(cur);
+
+		enable_controllers(cur, read_controllers(cur) & want);
+		if (l + 1 + n >= sizeof(cur))
+			return vs_err(ctx, -ENAMETOOLONG, "cgroup path too long");
+		cur[l] = '/';
+		memcpy(cur + l + 1, rel, n);
+		cur[l + 1 + n] = '\0';
+		if (mkdir(cur, 0755) < 0 && errno != EEXIST)
+			return vs_err(ctx, -errno, "cannot create cgroup %s: %m", cur);
+		rel += n;
+		while (*rel == '/')
+			rel++;
+	}
+	*missing = want & ~read_controllers(path);
+	return 0;
+}
+
+static const char *cg_name(unsigned bit)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(controllers); i++)
+		if (controllers[i].bit == bit)
+			return controllers[i].name;
+	return "?";
+}
+
+static int cg_write(struct vs_ctx *ctx, const char *dir, const char *key, const char *val)
+{
+	char path[PATH_MAX];
+	int r;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, key);
+	r = vs_write_file(path, val);
+	if (r < 0)
+		return vs_err(ctx, r, "cannot set %s to '%s' in %s: %s", key, val, dir,
+			      strerror(-r));
+	return 0;
+}
+
+int vs_cgroup_apply(struct vs_ctx *ctx, const char *path, const struct vs_config *c,
+		    unsigned missing)
+{
+	char buf[64];
+	int r;
+
+	for (size_t i = 0; i < c->n_cg; i++) {
+		unsigned ctl = 0;
+		char err[256];
+		if (vs_cg_setting_check(c->cg[i].key, c->cg[i].value, &ctl, err, sizeof(err)) < 0)
+			return vs_err(ctx, -EINVAL, "%s", err);
+		if (ctl & missing)
+			return vs_err(ctx, -EOPNOTSUPP, "cgroup/%s needs the %s controller, which "
+				      "the host does not delegate", c->cg[i].key, cg_name(ctl));
+		r = cg_write(ctx, path, c->cg[i].key, c->cg[i].value);
+		if (r < 0)
+			return r;
+	}
+	/* util-vserver's per-context limits that cgroup v2 expresses exactly */
+	if (c->rlim[6].set && c->rlim[6].hard != VS_LIMIT_INF) {
+		if (missing & VS_CG_PIDS)
+			return vs_err(ctx, -EOPNOTSUPP, "rlimits/nproc needs the pids controller, "
+				      "which the host does not delegate");
+		snprintf(buf, sizeof(buf), "%llu", (unsigned long long)c->rlim[6].hard);
+		if ((r = cg_write(ctx, path, "pids.max", buf)) < 0)
+			return r;
+	}
+	if (c->rlim[5].set && c->rlim[5].hard != VS_LIMIT_INF) {
+		unsigned long long pages = c->rlim[5].hard;
+		long psz = sysconf(_SC_PAGESIZE);
+		if (missing & VS_CG_MEMORY)
+			return vs_err(ctx, -EOPNOTSUPP, "rlimits/rss needs the memory controller, "
+				      "which the host does not delegate");
+		if (pages > UINT64_MAX / (unsigned long long)psz)
+			return vs_err(ctx, -ERANGE, "rlimits/rss is too large");
+		snprintf(buf, sizeof(buf), "%llu", pages * (unsigned long long)psz);
+		if ((r = cg_write(ctx, path, "memory.max", buf)) < 0)
+			return r;
+	}
+	return 0;
+}
+
+int vs_cgroup_procs(const char *path, pid_t **pids, size_t *n)
+{
+	char file[PATH_MAX];
+	_cleanup_free_ char *s = NULL;
+	pid_t *v = NULL;
+	size_t cnt = 0;
+	int r;
+
+	*pids = NULL;
+	*n = 0;
+	snprintf(file, sizeof(file), "%s/cgroup.procs", path);
+	r = vs_read_file(file, 4 << 20, &s);
+	if (r < 0)
+		return r;
+	for (char *save = NULL, *t = strtok_r(s, "\n", &save); t; t = strtok_r(NULL, "\n", &save)) {
+		uint64_t p;
+		pid_t *nv;
+		if (vs_parse_u64(t, 1, INT_MAX, &p) < 0)
+			continue;
+		nv = realloc(v, (cnt + 1) * sizeof(*v));
+		if (!nv) {
+			free(v);
+			return -ENOMEM;
+		}
+		v = nv;
+		v[cnt++] = (pid_t)p;
+	}
+	*pids = v;
+	*n = cnt;
+	return 0;
+}
+
+int vs_cgroup_kill(struct vs_ctx *ctx, const char *path)
+{
+	char file[PATH_MAX];
+	pid_t *pids;
+	size_t n;
+	int r;
+
+	snprintf(file, sizeof(file), "%s/cgroup.kill", path);
+	r = vs_write_file(file, "1");
+	if (r == 0 || access(path, F_OK) < 0)
+		return 0;	/* killed, or there is no such cgroup */
+	/* Kernels before 5.14 have no cgroup.kill: signal each member through
+	 * a pidfd, after checking it is still a member. */
+	r = vs_cgroup_procs(path, &pids, &n);
+	if (r < 0)
+		return r == -ENOENT ? 0 : vs_err(ctx, r, "%s: %s", path, strerror(-r));
+	for (size_t i = 0; i < n; i++) {
+		char cg[PATH_MAX];
+		int fd = vs_pidfd_open(pids[i]);
+		if (fd < 0)
+			continue;
+		if (vs_cgroup_of_pid(pids[i], cg, sizeof(cg)) == 0) {
+			size_t pl = strlen(path), cl = strlen(cg);
+			if (cl > 1 && pl >= cl && !strcmp(path + pl - cl, cg))
+				vs_pidfd_signal(fd, SIGKILL);
+		}
+		close(fd);
+	}
+	free(pids);
+	return 0;
+}
+
+int vs_cgroup_remove(struct vs_ctx *ctx, const char *path)
+{
+	if (rmdir(path) < 0 && errno != ENOENT)
+		return vs_err(ctx, -errno, "cannot remove cgroup %s: %m", path);
+	return 0;
+}
+
+int vs_cgroup_usage(const char *path, uint64_t *mem, uint64_t *cpu_usec)
+{
+	char file[PATH_MAX];
+	_cleanup_free_ char *s = NULL, *c = NULL;
+	uint64_t v;
+
+	*mem = UINT64_MAX;
+	*cpu_usec = UINT64_MAX;
+	snprintf(file, sizeof(file), "%s/memory.current", path);
+	if (vs_read_file(file, 64, &s) == 0 && vs_parse_u64(vs_strip(s), 0, UINT64_MAX, &v) == 0)
+		*mem = v;
+	snprintf(file, sizeof(file), "%s/cpu.stat", path);
+	if (vs_read_file(file, 4096, &c) == 0) {
+		char *p = strstr(c, "usage_usec ");
+		if (p && sscanf(p + 11, "%" SCNu64, &v) == 1)
+			*cpu_usec = v;
+	}
+	return 0;
+}
+
+/* The process's cgroup in the v2 hierarchy, as shown by /proc/PID/cgroup
+ * ("0::/path"), relative to the cgroup2 root. */
+int vs_cgroup_of_pid(pid_t pid, char *buf, size_t len)
+{
+	char path[64];
+	_cleanup_free_ char *s = NULL;
+	char *line;
+	int r;
+
+	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
+	r = vs_read_file(path, 65536, &s);
+	if (r < 0)
+		return r;
+	for (char *save = NULL, *t = strtok_r(s, "\n", &save); t; t = strtok_r(NULL, "\n", &save)) {
+		if (strncmp(t, "0::", 3))
+			continue;
+		line = t + 3;
+		if (strlen(line) >= len)
+			return -ENAMETOOLONG;
+		strcpy(buf, line);
+		return 0;
+	}
+	return -ENOENT;
+}

@@ -1,0 +1,628 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Running commands inside a running guest (vserver exec / enter).
+ *
+ * Three processes:
+ *   A  the caller; stays on the host, relays the pty and the exit status.
+ *   B  a throwaway child of A: joins the guest's pid namespace (for its
+ *      children only) and forks C straight into the guest's cgroup.
+ *   C  joins the guest's other namespaces and execs the command.
+ *
+ * What C hands the guest: fds 0-2 only (or a pty allocated from the
+ * guest's own devpts, never the admin's terminal), a working directory
+ * inside the guest, a small clean environment, the guest's bounding set.
+ * B and C are not dumpable from before C exists until C's exec, so the
+ * guest's root cannot ptrace or read them while they still hold anything
+ * of the host; and C starts a new session, so the guest cannot push
+ * keystrokes into the admin's terminal (TIOCSTI needs a controlling tty). */
+#include "internal.h"
+
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <poll.h>
+#include <pwd.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <time.h>
+
+#ifndef DEVPTS_SUPER_MAGIC
+#define DEVPTS_SUPER_MAGIC 0x1cd1
+#endif
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+
+struct exec_req {
+	char *const *argv;	/* NULL: the guest's login shell */
+	bool pty;
+	bool null_stdio;
+	const char *cwd;
+	const char *term;
+	int timeout_ms;		/* < 0: none */
+};
+
+enum { FD_ERR = 3, FD_SOCK = 4, FD_PIDFD = 5, FD_FIRST_FREE = 6 };
+
+static volatile sig_atomic_t fwd_pid;
+static volatile sig_atomic_t winch;
+
+static void forward_signal(int sig)
+{
+	if (fwd_pid > 0)
+		kill((pid_t)fwd_pid, sig);
+}
+
+static void on_winch(int sig)
+{
+	(void)sig;
+	winch = 1;
+}
+
+static pid_t clone_into_cgroup(int cgfd)
+{
+	struct clone_args args = {
+		.flags = cgfd >= 0 ? CLONE_INTO_CGROUP : 0,
+		.exit_signal = SIGCHLD,
+		.cgroup = cgfd >= 0 ? (uint64_t)cgfd : 0,
+	};
+	long pid = syscall(SYS_clone3, &args, sizeof(args));
+
+	if (pid < 0 && (errno == ENOSYS || errno == E2BIG)) {
+		/* kernels before 5.7: plain fork, the child moves itself */
+		pid = fork();
+		if (pid == 0 && cgfd >= 0) {
+			int p = openat(cgfd, "cgroup.procs", O_WRONLY | O_CLOEXEC);
+			if (p < 0 || write(p, "0", 1) != 1)
+				_exit(126);
+			close(p);
+		}
+	}
+	return (pid_t)pid;
+}
+
+static void reset_signals(void)
+{
+	sigset_t all;
+	struct sigaction sa = { .sa_handler = SIG_DFL };
+
+	for (int s = 1; s < NSIG; s++)
+		if (s != SIGKILL && s != SIGSTOP)
+			sigaction(s, &sa, NULL);
+	sigemptyset(&all);
+	sigprocmask(SIG_SETMASK, &all, NULL);
+}
+
+/* The root user's shell according to the guest's /etc/passwd; we are inside
+ * the guest here, so whatever it says names a guest program. */
+static void guest_shell(char *buf, size_t len)
+{
+	FILE *f = fopen("/etc/passwd", "re");
+	char line[1024];
+
+	snprintf(buf, len, "/bin/sh");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		char *fields[7], *p = line;
+		int n = 0;
+		if (strncmp(line, "root:", 5))
+			continue;
+		while (n < 7 && (fields[n] = strsep(&p, ":")))
+			n++;
+		if (n == 7) {
+			char *sh = vs_strip(fields[6]);
+			if (sh[0] == '/' && access(sh, X_OK) == 0)
+				snprintf(buf, len, "%s", sh);
+		}
+		break;
+	}
+	fclose(f);
+}
+
+static void exec_in_guest(char *const argv[], char **env)
+{
+	const char *path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+	char buf[4096];
+	int saved = ENOENT;
+
+	if (strchr(argv[0], '/')) {
+		execve(argv[0], argv, env);
+		return;
+	}
+	while (*path) {
+		const char *e = strchr(path, ':');
+		size_t n = e ? (size_t)(e - path) : strlen(path);
+		snprintf(buf, sizeof(buf), "%.*s/%s", (int)n, path, argv[0]);
+		execve(buf, argv, env);
+		if (errno != ENOENT && errno != ENOTDIR)
+			saved = errno;
+		path += n + (e ? 1 : 0);
+	}
+	errno = saved;
+}
+
+static int open_guest_pty(int *master, int *slave, char *err, size_t errlen)
+{
+	struct stat st;
+	struct statfs sfs;
+	int unlock = 0, m, s;
+
+	/* The guest controls its /dev; accept only its devpts' ptmx. */
+	m = open("/dev/pts/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
+	if (m < 0) {
+		snprintf(err, errlen, "cannot open /dev/pts/ptmx in the guest: %s", strerror(errno));
+		return -errno;
+	}
+	if (fstat(m, &st) < 0 || !S_ISCHR(st.st_mode) || major(st.st_rdev) != 5 ||
+	    minor(st.st_rdev) != 2 || fstatfs(m, &sfs) < 0 || sfs.f_type != DEVPTS_SUPER_MAGIC) {
+		close(m);
+		snprintf(err, errlen, "the guest's /dev/pts/ptmx is not a pty multiplexer");
+		return -EPERM;
+	}
+	if (ioctl(m, TIOCSPTLCK, &unlock) < 0 ||
+	    (s = ioctl(m, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC)) < 0) {
+		int e = errno;
+		close(m);
+		snprintf(err, errlen, "cannot allocate a pty in the guest: %s", strerror(e));
+		return -e;
+	}
+	fcntl(m, F_SETFL, fcntl(m, F_GETFL) & ~O_NONBLOCK);
+	*master = m;
+	*slave = s;
+	return 0;
+}
+
+static int send_fd(int sock, int fd)
+{
+	char dummy = 'p';
+	struct iovec iov = { .iov_base = &dummy, .iov_len = 1 };
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} u;
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
+			      .msg_control = u.buf, .msg_controllen = sizeof(u.buf) };
+	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+
+	memset(&u, 0, sizeof(u));
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	return sendmsg(sock, &msg, MSG_NOSIGNAL) == 1 ? 0 : -errno;
+}
+
+static int recv_fd(int sock)
+{
+	char dummy;
+	struct iovec iov = { .iov_base = &dummy, .iov_len = 1 };
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} u;
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
+			      .msg_control = u.buf, .msg_controllen = sizeof(u.buf) };
+	struct cmsghdr *c;
+	int fd = -1;
+	ssize_t n;
+
+	do
+		n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	if (n <= 0)
+		return -EPIPE;
+	c = CMSG_FIRSTHDR(&msg);
+	if (!c || c->cmsg_type != SCM_RIGHTS || c->cmsg_len != CMSG_LEN(sizeof(int)))
+		return -EPROTO;
+	memcpy(&fd, CMSG_DATA(c), sizeof(int));
+	return fd;
+}
+
+/* C: runs inside the guest.  Never returns. */
+static _Noreturn void child_c(struct vs_guest *g, const struct vs_runstate *rs,
+			      const struct exec_req *req)
+{
+	const struct vs_backend_ops *ops = vs_backend_ops(rs->backend);
+	char err[400] = "";
+	char shell[256], argv0[260];
+	char *login[2];
+	char *const *argv = req->argv;
+	char **env;
+	int r;
+
+	if (setns(FD_PIDFD, CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET |
+		  CLONE_NEWCGROUP) < 0) {
+		vs_child_fail(FD_ERR, -errno, "cannot join the guest's namespaces: %s",
+			      strerror(errno));
+		_exit(127);
+	}
+	close(FD_PIDFD);
+	/* setns(mnt) made the guest's root our root and cwd */
+	r = vs_guest_confine(g->cfg, rs->backend, err, sizeof(err));
+	if (r == 0)
+		r = ops->join(g->cfg, rs, err, sizeof(err));
+	if (r < 0) {
+		vs_child_fail(FD_ERR, r, "%s", err);
+		_exit(127);
+	}
+	if (req->cwd) {
+		if (chdir(req->cwd) < 0) {
+			vs_child_fail(FD_ERR, -errno, "cannot change to %s in the guest: %s",
+				      req->cwd, strerror(errno));
+			_exit(127);
+		}
+	} else if (!argv && chdir("/root") < 0 && chdir("/") < 0) {
+		_exit(127);
+	}
+	if (req->null_stdio) {
+		int n = open("/dev/null", O_RDWR | O_NOCTTY);
+		if (n < 0 || dup2(n, 0) < 0 || dup2(n, 1) < 0 || dup2(n, 2) < 0) {
+			vs_child_fail(FD_ERR, -EIO, "cannot open /dev/null in the guest");
+			_exit(127);
+		}
+		if (n > 2)
+			close(n);
+	}
+	if (setsid() < 0) {
+		vs_child_fail(FD_ERR, -errno, "setsid: %s", strerror(errno));
+		_exit(127);
+	}
+	if (req->pty) {
+		int m = -1, s = -1;
+		r = open_guest_pty(&m, &s, err, sizeof(err));
+		if (r == 0 && (r = send_fd(FD_SOCK, m)) < 0)
+			snprintf(err, sizeof(err), "cannot pass the pty: %s", strerror(-r));
+		if (r < 0) {
+			vs_child_fail(FD_ERR, r, "%s", err);
+			_exit(127);
+		}
+		close(m);
+		close(FD_SOCK);
+		if (ioctl(s, TIOCSCTTY, 0) < 0 || dup2(s, 0) < 0 || dup2(s, 1) < 0 ||
+		    dup2(s, 2) < 0) {
+			vs_child_fail(FD_ERR, -errno, "cannot attach the pty: %s", strerror(errno));
+			_exit(127);
+		}
+		close(s);
+	}
+	env = vs_guest_env(req->term);
+	if (!env) {
+		vs_child_fail(FD_ERR, -ENOMEM, "out of memory");
+		_exit(127);
+	}
+	if (!argv) {
+		const char *base;
+		guest_shell(shell, sizeof(shell));
+		base = strrchr(shell, '/');
+		snprintf(argv0, sizeof(argv0), "-%s", base ? base + 1 : shell);
+		login[0] = argv0;
+		login[1] = NULL;
+		argv = login;
+		reset_signals();
+		execve(shell, login, env);
+		vs_child_fail(FD_ERR, -errno, "cannot execute %s in the guest: %s", shell,
+			      strerror(errno));
+		_exit(127);
+	}
+	reset_signals();
+	exec_in_guest(argv, env);
+	vs_child_fail(FD_ERR, -errno, "cannot execute %s in the guest: %s", argv[0],
+		      strerror(errno));
+	_exit(errno == ENOENT ? 127 : 126);
+}
+
+/* B: joins the pid namespace, forks C into the cgroup, reports C's status. */
+static _Noreturn void child_b(struct vs_guest *g, const struct vs_runstate *rs,
+			      const struct exec_req *req, int cgfd, int statfd)
+{
+	struct sigaction sa = { .sa_handler = forward_signal };
+	int status = 0;
+	pid_t c;
+
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	/* out of the terminal's foreground group: only A forwards signals */
+	setpgid(0, 0);
+	if (setns(FD_PIDFD, CLONE_NEWPID) < 0) {
+		vs_child_fail(FD_ERR, -errno, "cannot join the guest's pid namespace: %s",
+			      strerror(errno));
+		_exit(127);
+	}
+	c = clone_into_cgroup(cgfd);
+	if (c < 0) {
+		vs_child_fail(FD_ERR, -errno, "cannot create a process in the guest: %s",
+			      strerror(errno));
+		_exit(127);
+	}
+	if (c == 0) {
+		close(statfd);
+		if (cgfd >= 0)
+			close(cgfd);
+		child_c(g, rs, req);
+	}
+	close(FD_ERR);
+	close(FD_SOCK);
+	close(FD_PIDFD);
+	fwd_pid = c;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGQUIT, &sa, NULL);
+	while (waitpid(c, &status, 0) < 0 && errno == EINTR)
+		;
+	if (write(statfd, &status, sizeof(status)) != sizeof(status))
+		_exit(1);
+	_exit(0);
+}
+
+static void set_winsize(int from, int to)
+{
+	struct winsize ws;
+	if (ioctl(from, TIOCGWINSZ, &ws) == 0)
+		ioctl(to, TIOCSWINSZ, &ws);
+}
+
+/* A: copies between the caller's stdin/stdout and the guest's pty until the
+ * guest side is gone. */
+static void proxy(int master)
+{
+	struct termios saved, raw;
+	bool tty = isatty(0) && tcgetattr(0, &saved) == 0;
+	bool in_open = true;
+	char buf[8192];
+
+	if (tty) {
+		raw = saved;
+		cfmakeraw(&raw);
+		tcsetattr(0, TCSANOW, &raw);
+		set_winsize(0, master);
+	}
+	for (;;) {
+		struct pollfd p[2] = { { .fd = master, .events = POLLIN },
+				       { .fd = in_open ? 0 : -1, .events = POLLIN } };
+		ssize_t n;
+		if (winch && tty) {
+			winch = 0;
+			set_winsize(0, master);
+		}
+		if (poll(p, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (p[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+			n = read(master, buf, sizeof(buf));
+			if (n <= 0) {
+				if (n < 0 && errno == EINTR)
+					continue;
+				break;	/* EIO: every holder of the slave is gone */
+			}
+			for (ssize_t o = 0; o < n;) {
+				ssize_t w = write(1, buf + o, (size_t)(n - o));
+				if (w < 0 && errno != EINTR)
+					break;
+				if (w > 0)
+					o += w;
+			}
+		}
+		if (p[1].revents & (POLLIN | POLLHUP | POLLERR)) {
+			n = read(0, buf, sizeof(buf));
+			if (n <= 0) {
+				/* end of input: tell the guest's line discipline */
+				char eof = 4;
+				in_open = false;
+				if (write(master, &eof, 1) < 0)
+					break;
+				continue;
+			}
+			if (write(master, buf, (size_t)n) < 0)
+				break;
+		}
+	}
+	if (tty)
+		tcsetattr(0, TCSANOW, &saved);
+}
+
+static int run(struct vs_guest *g, const struct vs_runstate *rs, int pidfd, int cgfd,
+	       const struct exec_req *req, int *status)
+{
+	int errp[2] = { -1, -1 }, statp[2] = { -1, -1 }, sv[2] = { -1, -1 };
+	struct sigaction fwd = { .sa_handler = forward_signal }, wch = { .sa_handler = on_winch };
+	struct sigaction old[5];
+	static const int fwd_sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+	struct vs_childerr ce;
+	ssize_t n;
+	pid_t b;
+	int r = 0, st = 0, master = -1;
+
+	if (pipe2(errp, O_CLOEXEC) < 0 || pipe2(statp, O_CLOEXEC) < 0 ||
+	    (req->pty && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)) {
+		r = vs_err(g->ctx, -errno, "exec: %m");
+		goto out;
+	}
+	b = fork();
+	if (b < 0) {
+		r = vs_err(g->ctx, -errno, "fork: %m");
+		goto out;
+	}
+	if (b == 0) {
+		/* Put what B and C need at fixed numbers, drop the rest:
+		 * the guest must not inherit anything of the caller.  All are
+		 * first copied out of the way, so no move clobbers another. */
+		int e = fcntl(errp[1], F_DUPFD_CLOEXEC, 100);
+		int s = req->pty ? fcntl(sv[1], F_DUPFD_CLOEXEC, 100) : e;
+		int p = fcntl(pidfd, F_DUPFD_CLOEXEC, 100);
+		int t = fcntl(statp[1], F_DUPFD_CLOEXEC, 100);
+		int c = cgfd >= 0 ? fcntl(cgfd, F_DUPFD_CLOEXEC, 100) : -1;
+
+		if (e < 0 || s < 0 || p < 0 || t < 0 || (cgfd >= 0 && c < 0) ||
+		    dup3(e, FD_ERR, O_CLOEXEC) < 0 || dup3(s, FD_SOCK, O_CLOEXEC) < 0 ||
+		    dup3(p, FD_PIDFD, O_CLOEXEC) < 0 || dup3(t, FD_FIRST_FREE, O_CLOEXEC) < 0 ||
+		    (c >= 0 && dup3(c, FD_FIRST_FREE + 1, O_CLOEXEC) < 0))
+			_exit(127);
+		syscall(SYS_close_range, FD_FIRST_FREE + 2, ~0U, 0);
+		child_b(g, rs, req, c >= 0 ? FD_FIRST_FREE + 1 : -1, FD_FIRST_FREE);
+	}
+	close(errp[1]);
+	close(statp[1]);
+	errp[1] = statp[1] = -1;
+	if (req->pty) {
+		close(sv[1]);
+		sv[1] = -1;
+	}
+	/* forward the caller's signals to the command while it runs */
+	fwd_pid = b;
+	sigemptyset(&fwd.sa_mask);
+	for (size_t i = 0; i < ARRAY_SIZE(fwd_sigs); i++)
+		sigaction(fwd_sigs[i], &fwd, &old[i]);
+	sigemptyset(&wch.sa_mask);
+	sigaction(SIGWINCH, &wch, &old[4]);
+	if (req->pty) {
+		master = recv_fd(sv[0]);
+		if (master >= 0) {
+			proxy(master);
+			close(master);
+		}
+	}
+	if (req->timeout_ms >= 0) {
+		struct pollfd p = { .fd = statp[0], .events = POLLIN };
+		if (poll(&p, 1, req->timeout_ms) == 0) {
+			vs_notice(g->ctx, "%s: command still running after %d ms; killing it",
+				  g->cfg->name, req->timeout_ms);
+			kill(b, SIGTERM);
+			usleep(200000);
+			kill(b, SIGKILL);
+		}
+	}
+	do
+		n = read(statp[0], &st, sizeof(st));
+	while (n < 0 && errno == EINTR);
+	while (waitpid(b, NULL, 0) < 0 && errno == EINTR)
+		;
+	for (size_t i = 0; i < ARRAY_SIZE(fwd_sigs); i++)
+		sigaction(fwd_sigs[i], &old[i], NULL);
+	sigaction(SIGWINCH, &old[4], NULL);
+	fwd_pid = 0;
+	if (read(errp[0], &ce, sizeof(ce)) == (ssize_t)sizeof(ce)) {
+		ce.msg[sizeof(ce.msg) - 1] = '\0';
+		r = vs_err(g->ctx, ce.err, "%s: %s", g->cfg->name, ce.msg);
+		goto out;
+	}
+	if (n != (ssize_t)sizeof(st)) {
+		r = vs_err(g->ctx, -ECHILD, "%s: the command's status was lost (killed?)",
+			   g->cfg->name);
+		goto out;
+	}
+	*status = st;
+out:
+	for (int i = 0; i < 2; i++) {
+		if (errp[i] >= 0)
+			close(errp[i]);
+		if (statp[i] >= 0)
+			close(statp[i]);
+		if (sv[i] >= 0)
+			close(sv[i]);
+	}
+	return r;
+}
+
+/* Finds the running guest and holds it (pidfd, cgroup fd) without keeping
+ * its lock for the duration of the command. */
+static int attach(struct vs_guest *g, struct vs_runstate *rs, int *pidfd, int *cgfd,
+		  bool locked)
+{
+	struct vs_lock *lock = NULL;
+	_cleanup_close_ int rundfd = -1;
+	int state, r;
+
+	*pidfd = *cgfd = -1;
+	if (!locked && (r = vs_lock_guest(g->ctx, g->cfg->name, 0, &lock)) < 0)
+		return r;
+	rundfd = vs_rundir_open(g->ctx);
+	if (rundfd < 0) {
+		r = rundfd;
+		goto out;
+	}
+	state = vs_guest_lookup_state(g, rundfd, rs);
+	if (state < 0) {
+		r = state;
+		goto out;
+	}
+	if (state != VS_ST_RUNNING) {
+		vs_runstate_clear(rs);
+		r = vs_err(g->ctx, -ESRCH, "guest '%s' is not running", g->cfg->name);
+		goto out;
+	}
+	*pidfd = vs_guest_pidfd(rs);
+	if (*pidfd < 0) {
+		vs_runstate_clear(rs);
+		r = vs_err(g->ctx, -ESRCH, "guest '%s' is not running", g->cfg->name);
+		goto out;
+	}
+	if (rs->cgroup[0])
+		*cgfd = open(rs->cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	r = 0;
+out:
+	vs_lock_release(lock);
+	return r;
+}
+
+int vs_guest_exec(struct vs_guest *g, const struct vs_exec_opts *o, int *status)
+{
+	struct exec_req req = {
+		.argv = o->argv, .pty = o->pty, .cwd = o->cwd, .term = o->term,
+		.timeout_ms = -1,
+	};
+	struct vs_runstate rs;
+	int pidfd, cgfd, r;
+
+	if (o->argv && (!o->argv[0] || !o->argv[0][0]))
+		return vs_err(g->ctx, -EINVAL, "no command given");
+	if (o->cwd && o->cwd[0] != '/')
+		return vs_err(g->ctx, -EINVAL, "working directory '%s' must be absolute", o->cwd);
+	r = vs_guest_reload(g);
+	if (r < 0)
+		return r;
+	r = attach(g, &rs, &pidfd, &cgfd, false);
+	if (r < 0)
+		return r;
+	r = run(g, &rs, pidfd, cgfd, &req, status);
+	close(pidfd);
+	if (cgfd >= 0)
+		close(cgfd);
+	vs_runstate_clear(&rs);
+	return r;
+}
+
+/* cmd.stop of a guest that runs its own init; called with the lock held. */
+int vs_guest_stop_cmd(struct vs_guest *g, const struct vs_runstate *rs_in, int timeout_ms)
+{
+	struct exec_req req = { .argv = g->cfg->cmd_stop, .null_stdio = true,
+				.timeout_ms = timeout_ms };
+	struct vs_runstate rs;
+	int pidfd, cgfd, status = 0, r;
+
+	(void)rs_in;
+	r = attach(g, &rs, &pidfd, &cgfd, true);
+	if (r < 0)
+		return r;
+	r = run(g, &rs, pidfd, cgfd, &req, &status);
+	close(pidfd);
+	if (cgfd >= 0)
+		close(cgfd);
+	vs_runstate_clear(&rs);
+	if (r < 0)
+		vs_warn(g->ctx, "%s: stop command: %s", g->cfg->name, g->ctx->errmsg);
+	else if (!WIFEXITED(status) || WEXITSTATUS(status))
+		vs_warn(g->ctx, "%s: stop command %s failed (status %d)", g->cfg->name,
+			g->cfg->cmd_stop[0], WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+	return r;
+}

@@ -1,0 +1,695 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Guest objects and their life cycle apart from start (start.c) and
+ * exec/enter (exec.c): state, status, stop, kill, wait, delete. */
+#include "internal.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+
+int vs_guest_open(struct vs_ctx *ctx, const char *name, struct vs_guest **out)
+{
+	struct vs_guest *g;
+	struct vs_config *c;
+	int r;
+
+	r = vs_config_load(ctx, name, &c);
+	if (r < 0)
+		return r;
+	g = calloc(1, sizeof(*g));
+	if (!g) {
+		vs_config_free(c);
+		return -ENOMEM;
+	}
+	g->refs = 1;
+	g->ctx = vs_ctx_ref(ctx);
+	g->cfg = c;
+	g->backend = vs_guest_resolve_backend(ctx, c);
+	*out = g;
+	return 0;
+}
+
+/* Reads the configuration again (under the guest's lock, so that what we
+ * act on is what is on disk now). */
+int vs_guest_reload(struct vs_guest *g)
+{
+	struct vs_config *c;
+	int r = vs_config_load(g->ctx, g->cfg->name, &c);
+
+	if (r < 0)
+		return r;
+	vs_config_free(g->cfg);
+	g->cfg = c;
+	g->backend = vs_guest_resolve_backend(g->ctx, c);
+	return 0;
+}
+
+struct vs_guest *vs_guest_ref(struct vs_guest *g)
+{
+	if (g)
+		g->refs++;
+	return g;
+}
+
+void vs_guest_unref(struct vs_guest *g)
+{
+	if (!g || --g->refs > 0)
+		return;
+	vs_config_free(g->cfg);
+	vs_ctx_unref(g->ctx);
+	free(g);
+}
+
+const char *vs_guest_name(const struct vs_guest *g) { return g->cfg->name; }
+uint32_t vs_guest_xid(const struct vs_guest *g) { return g->cfg->xid; }
+const char *vs_guest_vdir(const struct vs_guest *g) { return g->cfg->vdir; }
+int vs_guest_backend(const struct vs_guest *g) { return g->backend; }
+bool vs_guest_incomplete(const struct vs_guest *g) { return g->cfg->incomplete; }
+
+/* ---- processes of a guest ------------------------------------------------ */
+
+int vs_guest_pids(const struct vs_runstate *rs, pid_t **pids, size_t *n)
+{
+	unsigned long long pidns = 0, ino;
+	pid_t *all;
+	size_t cnt, k = 0;
+	int r;
+
+	*pids = NULL;
+	*n = 0;
+	if (!rs->cgroup[0])
+		return 0;
+	r = vs_cgroup_procs(rs->cgroup, &all, &cnt);
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0)
+		return r;
+	/* Only processes inside the guest's pid namespace count: a process
+	 * that is joining the guest right now is in the cgroup but not yet
+	 * in the namespace. */
+	if (rs->init_pid > 0 && vs_proc_alive(rs->init_pid, rs->init_start))
+		vs_proc_ns_ino(rs->init_pid, "pid", &pidns);
+	for (size_t i = 0; i < cnt; i++) {
+		if (pidns && (vs_proc_ns_ino(all[i], "pid", &ino) < 0 || ino != pidns))
+			continue;
+		all[k++] = all[i];
+	}
+	*pids = all;
+	*n = k;
+	return 0;
+}
+
+int vs_guest_pidfd(const struct vs_runstate *rs)
+{
+	int fd;
+
+	if (rs->init_pid <= 0)
+		return -ESRCH;
+	fd = vs_pidfd_open(rs->init_pid);
+	if (fd < 0)
+		return fd;
+	/* checked after opening: from now on the pid cannot be recycled */
+	if (!vs_proc_alive(rs->init_pid, rs->init_start)) {
+		close(fd);
+		return -ESRCH;
+	}
+	return fd;
+}
+
+/* ---- state ---------------------------------------------------------------- */
+
+static bool cgroup_exists(const char *path)
+{
+	return path[0] && access(path, F_OK) == 0;
+}
+
+int vs_guest_lookup_state(struct vs_guest *g, int rundfd, struct vs_runstate *rs)
+{
+	struct vs_ctx *ctx = g->ctx;
+	char cg[PATH_MAX];
+	int r;
+
+	r = vs_runstate_read(ctx, rundfd, g->cfg->name, rs);
+	if (r == -ENOENT) {
+		memset(rs, 0, sizeof(*rs));
+		rs->backend = g->backend;
+		rs->xid = g->cfg->xid;
+		if (vs_cgroup_path(ctx, g->cfg->name, cg, sizeof(cg)) == 0)
+			snprintf(rs->cgroup, sizeof(rs->cgroup), "%s", cg);
+		return cgroup_exists(rs->cgroup) ? VS_ST_LEFTOVER : VS_ST_STOPPED;
+	}
+	if (r == -EINVAL) {
+		/* damaged: whatever it described is treated as leftovers */
+		vs_warn(ctx, "%s", ctx->errmsg);
+		memset(rs, 0, sizeof(*rs));
+		rs->backend = g->backend;
+		if (vs_cgroup_path(ctx, g->cfg->name, cg, sizeof(cg)) == 0)
+			snprintf(rs->cgroup, sizeof(rs->cgroup), "%s", cg);
+		return VS_ST_LEFTOVER;
+	}
+	if (r < 0)
+		return r;
+	if (rs->complete && vs_proc_alive(rs->init_pid, rs->init_start))
+		return VS_ST_RUNNING;
+	return VS_ST_LEFTOVER;
+}
+
+/* Waits until no process of the guest is left, killing again and again so
+ * that processes forked in the meantime die too. */
+static int wait_gone(struct vs_guest *g, const struct vs_runstate *rs, int timeout_ms)
+{
+	const struct vs_backend_ops *ops = vs_backend_ops(rs->backend);
+	uint64_t deadline = vs_now_ms(CLOCK_MONOTONIC) + (uint64_t)timeout_ms;
+	unsigned delay_us = 1000;
+
+	for (;;) {
+		pid_t *pids = NULL;
+		size_t n = 0;
+		bool init_alive = rs->init_pid > 0 && vs_proc_alive(rs->init_pid, rs->init_start);
+
+		if (cgroup_exists(rs->cgroup) && vs_cgroup_procs(rs->cgroup, &pids, &n) < 0)
+			n = 0;
+		free(pids);
+		if (!n && !init_alive)
+			return 0;
+		if (vs_now_ms(CLOCK_MONOTONIC) > deadline)
+			return vs_err(g->ctx, -ETIMEDOUT, "%s: %zu process(es) did not go away "
+				      "(uninterruptible sleep?); run stop again", g->cfg->name, n);
+		if (ops)
+			ops->kill_all(g->ctx, rs, SIGKILL);
+		if (cgroup_exists(rs->cgroup))
+			vs_cgroup_kill(g->ctx, rs->cgroup);
+		if (init_alive)
+			kill(rs->init_pid, SIGKILL);
+		usleep(delay_us);
+		if (delay_us < 50000)
+			delay_us *= 2;
+	}
+}
+
+static void remove_addresses(struct vs_guest *g, struct vs_runstate *rs)
+{
+	size_t n = vs_strv_len(rs->addrs);
+
+	for (size_t i = 0; i < n; i++) {
+		struct vs_iface ifc;
+		char spec[128], err[256];
+		char *sp;
+
+		snprintf(spec, sizeof(spec), "%s", rs->addrs[i]);
+		sp = strchr(spec, ' ');
+		if (!sp)
+			continue;
+		*sp = ':';
+		if (vs_iface_parse(spec, &ifc, err, sizeof(err)) < 0)
+			continue;
+		if (vs_net_addr(false, ifc.dev, &ifc, err, sizeof(err)) < 0 &&
+		    !strstr(err, "Cannot assign") && !strstr(err, "No such device"))
+			vs_warn(g->ctx, "%s", err);
+	}
+}
+
+int vs_guest_cleanup(struct vs_guest *g, int rundfd, struct vs_runstate *rs)
+{
+	char cg[PATH_MAX];
+	int r;
+
+	r = wait_gone(g, rs, 30000);
+	if (r < 0)
+		return r;
+	remove_addresses(g, rs);
+	if (rs->cgroup[0]) {
+		r = vs_cgroup_remove(g->ctx, rs->cgroup);
+		if (r < 0)
+			return r;
+	}
+	/* the configured place too, in case the state named another one */
+	if (vs_cgroup_path(g->ctx, g->cfg->name, cg, sizeof(cg)) == 0 && strcmp(cg, rs->cgroup)) {
+		struct vs_runstate tmp = { .backend = rs->backend };
+		snprintf(tmp.cgroup, sizeof(tmp.cgroup), "%s", cg);
+		if (cgroup_exists(cg)) {
+			r = wait_gone(g, &tmp, 30000);
+			if (r == 0)
+				r = vs_cgroup_remove(g->ctx, cg);
+			if (r < 0)
+				return r;
+		}
+	}
+	return vs_runstate_remove(g->ctx, rundfd, g->cfg->name);
+}
+
+/* ---- status --------------------------------------------------------------- */
+
+int vs_guest_status(struct vs_guest *g, struct vs_status *st)
+{
+	struct vs_runstate rs;
+	_cleanup_close_ int rundfd = -1;
+	int state;
+
+	memset(st, 0, sizeof(*st));
+	st->backend = g->backend;
+	st->xid = g->cfg->xid;
+	rundfd = vs_rundir_open(g->ctx);
+	if (rundfd < 0)
+		return rundfd;
+	state = vs_guest_lookup_state(g, rundfd, &rs);
+	if (state < 0)
+		return state;
+	st->leftovers = state == VS_ST_LEFTOVER;
+	if (state == VS_ST_RUNNING) {
+		pid_t *pids = NULL;
+		size_t n = 0;
+		uint64_t mem, cpu, rss_pages = 0, ticks = 0;
+		struct vs_procstat ps;
+		double up;
+		_cleanup_free_ char *uptime = NULL;
+
+		st->running = true;
+		st->backend = rs.backend;
+		st->xid = rs.xid;
+		st->init_pid = rs.init_pid;
+		st->missing_cg = rs.missing_cg;
+		st->host_network = rs.host_network;
+		vs_guest_pids(&rs, &pids, &n);
+		st->nproc = (unsigned)n;
+		for (size_t i = 0; i < n; i++)
+			if (vs_proc_stat(pids[i], &ps) == 0) {
+				rss_pages += ps.rss > 0 ? (uint64_t)ps.rss : 0;
+				ticks += ps.utime + ps.stime;
+			}
+		free(pids);
+		vs_cgroup_usage(rs.cgroup, &mem, &cpu);
+		/* without a memory controller, the sum of resident sets
+		 * (shared pages counted per process) is the best estimate */
+		st->mem_bytes = mem != UINT64_MAX ? mem :
+			rss_pages * (uint64_t)sysconf(_SC_PAGESIZE);
+		st->cpu_usec = cpu != UINT64_MAX ? cpu :
+			ticks * 1000000 / (uint64_t)sysconf(_SC_CLK_TCK);
+		if (vs_proc_stat(rs.init_pid, &ps) == 0 &&
+		    vs_read_file("/proc/uptime", 128, &uptime) == 0 &&
+		    sscanf(uptime, "%lf", &up) == 1) {
+			double started = (double)ps.starttime / (double)sysconf(_SC_CLK_TCK);
+			st->uptime_ms = up > started ? (uint64_t)((up - started) * 1000) : 0;
+		}
+	}
+	vs_runstate_clear(&rs);
+	return 0;
+}
+
+/* ---- stop ----------------------------------------------------------------- */
+
+int vs_guest_stop(struct vs_guest *g, unsigned flags, int timeout_ms)
+{
+	struct vs_ctx *ctx = g->ctx;
+	struct vs_lock *lock = NULL;
+	struct vs_runstate rs;
+	_cleanup_close_ int rundfd = -1, pidfd = -1;
+	int state, r;
+
+	(void)flags;
+	r = vs_lock_guest(ctx, g->cfg->name, 0, &lock);
+	if (r < 0)
+		return r;
+	r = vs_guest_reload(g);
+	if (r < 0)
+		goto out;
+	if (timeout_ms < 0)
+		timeout_ms = (int)g->cfg->stop_timeout_ms;
+	rundfd = vs_rundir_open(ctx);
+	if (rundfd < 0) {
+		r = rundfd;
+		goto out;
+	}
+	state = vs_guest_lookup_state(g, rundfd, &rs);
+	if (state < 0) {
+		r = state;
+		goto out;
+	}
+	if (state == VS_ST_STOPPED) {
+		r = 1;
+		goto out_rs;
+	}
+	if (state == VS_ST_LEFTOVER)
+		vs_notice(ctx, "%s: cleaning up what is left of the guest", g->cfg->name);
+	if (state == VS_ST_RUNNING && (pidfd = vs_guest_pidfd(&rs)) >= 0) {
+		bool helper = rs.initstyle != VS_INIT_PLAIN;
+		int sig = helper ? SIGTERM : g->cfg->stop_signal;
+
+		/* The helper runs cmd.stop itself; for the guest's own init
+		 * we run it from outside first, if one is configured. */
+		if (!helper && g->cfg->cmd_stop)
+			vs_guest_stop_cmd(g, &rs, timeout_ms);
+		vs_debug(ctx, "%s: sending SIG%s to the guest's init (pid %d)", g->cfg->name,
+			 vs_signal_name(sig), (int)rs.init_pid);
+		if (vs_pidfd_signal(pidfd, sig) == 0 &&
+		    vs_pidfd_wait(pidfd, timeout_ms + (helper ? 2000 : 0)) == -ETIMEDOUT)
+			vs_notice(ctx, "%s: still running after %d ms; killing it", g->cfg->name,
+				  timeout_ms);
+	}
+	r = vs_guest_cleanup(g, rundfd, &rs);
+out_rs:
+	vs_runstate_clear(&rs);
+out:
+	vs_lock_release(lock);
+	return r;
+}
+
+/* ---- kill, wait ------------------------------------------------------------- */
+
+int vs_guest_kill(struct vs_guest *g, pid_t pid, int sig)
+{
+	struct vs_runstate rs;
+	_cleanup_close_ int rundfd = -1;
+	int state, r;
+
+	if (sig < 0 || sig > 64)
+		return vs_err(g->ctx, -EINVAL, "invalid signal %d", sig);
+	rundfd = vs_rundir_open(g->ctx);
+	if (rundfd < 0)
+		return rundfd;
+	state = vs_guest_lookup_state(g, rundfd, &rs);
+	if (state < 0)
+		return state;
+	if (state != VS_ST_RUNNING) {
+		vs_runstate_clear(&rs);
+		return vs_err(g->ctx, -ESRCH, "guest '%s' is not running", g->cfg->name);
+	}
+	if (pid == 0) {
+		r = vs_backend_ops(rs.backend)->kill_all(g->ctx, &rs, sig);
+		if (r < 0)
+			vs_err(g->ctx, r, "%s: no process could be signalled", g->cfg->name);
+	} else {
+		pid_t *pids;
+		size_t n;
+		bool member = false;
+		int fd = vs_pidfd_open(pid);
+
+		r = -ESRCH;
+		if (fd >= 0 && vs_guest_pids(&rs, &pids, &n) == 0) {
+			for (size_t i = 0; i < n; i++)
+				member |= pids[i] == pid;
+			free(pids);
+			if (member)
+				r = vs_pidfd_signal(fd, sig);
+		}
+		if (fd >= 0)
+			close(fd);
+		if (r < 0)
+			vs_err(g->ctx, r, "process %d is not a process of guest '%s'", (int)pid,
+			       g->cfg->name);
+	}
+	vs_runstate_clear(&rs);
+	return r;
+}
+
+int vs_guest_wait(struct vs_guest *g, int timeout_ms)
+{
+	struct vs_runstate rs;
+	_cleanup_close_ int rundfd = -1, pidfd = -1;
+	int state, r;
+
+	rundfd = vs_rundir_open(g->ctx);
+	if (rundfd < 0)
+		return rundfd;
+	state = vs_guest_lookup_state(g, rundfd, &rs);
+	if (state < 0)
+		return state;
+	pidfd = state == VS_ST_RUNNING ? vs_guest_pidfd(&rs) : -1;
+	vs_runstate_clear(&rs);
+	if (pidfd < 0)
+		return 0;
+	r = vs_pidfd_wait(pidfd, timeout_ms);
+	if (r == -ETIMEDOUT)
+		return vs_err(g->ctx, r, "guest '%s' is still running", g->cfg->name);
+	return r;
+}
+
+/* ---- delete ------------------------------------------------------------------ */
+
+int vs_config_vdir(struct vs_ctx *ctx, const char *name, char **vdir)
+{
+	_cleanup_close_ int gfd = vs_open_guest_confdir(ctx, name);
+	char target[PATH_MAX];
+	ssize_t n;
+
+	if (gfd < 0)
+		return gfd;
+	n = readlinkat(gfd, "vdir", target, sizeof(target) - 1);
+	if (n > 0) {
+		target[n] = '\0';
+		while (n > 1 && target[n - 1] == '/')
+			target[--n] = '\0';
+		if (vs_path_check(target) < 0 || !strcmp(target, "/"))
+			return vs_err(ctx, -EINVAL, "%s/%s/vdir: unusable path '%s'", ctx->confdir,
+				      name, target);
+		*vdir = strdup(target);
+	} else {
+		*vdir = vs_strdup_printf("%s/%s", ctx->vdirbase, name);
+	}
+	return *vdir ? 0 : -ENOMEM;
+}
+
+static int remove_vdir(struct vs_ctx *ctx, const char *vdir)
+{
+	char parent[PATH_MAX], *slash;
+	_cleanup_close_ int pfd = -1;
+	struct stat st;
+
+	snprintf(parent, sizeof(parent), "%s", vdir);
+	slash = strrchr(parent, '/');
+	if (!slash || !slash[1])
+		return vs_err(ctx, -EINVAL, "refusing to remove '%s'", vdir);
+	*slash = '\0';
+	pfd = open(parent[0] ? parent : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (pfd < 0)
+		return errno == ENOENT ? 0 : vs_err(ctx, -errno, "%s: %m", parent);
+	if (fstatat(pfd, slash + 1, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return errno == ENOENT ? 0 : vs_err(ctx, -errno, "%s: %m", vdir);
+	if (!S_ISDIR(st.st_mode))
+		return vs_err(ctx, -ENOTDIR, "guest root %s is not a directory; not removing it",
+			      vdir);
+	return vs_rm_rf_at(ctx, pfd, slash + 1);
+}
+
+/* Deletes a guest; the caller holds its lock. */
+int vs_delete_locked(struct vs_ctx *ctx, const char *name, unsigned flags)
+{
+	struct vs_guest *g = NULL;
+	_cleanup_close_ int cfd = -1, rundfd = -1;
+	_cleanup_free_ char *vdir = NULL;
+	char tmpname[VS_NAME_MAX + 32];
+	int r;
+
+	r = vs_config_vdir(ctx, name, &vdir);
+	if (r < 0)
+		goto out;
+	/* A guest whose configuration no longer loads (say, an interrupted
+	 * build) must still be deletable; then nothing can run either. */
+	if (vs_guest_open(ctx, name, &g) == 0) {
+		struct vs_runstate rs;
+		rundfd = vs_rundir_open(ctx);
+		if (rundfd < 0) {
+			r = rundfd;
+			goto out;
+		}
+		r = vs_guest_lookup_state(g, rundfd, &rs);
+		if (r == VS_ST_RUNNING && !(flags & VS_DELETE_FORCE)) {
+			vs_runstate_clear(&rs);
+			r = vs_err(ctx, -EBUSY, "guest '%s' is running; stop it first or use --force",
+				   name);
+			goto out;
+		}
+		if (r == VS_ST_RUNNING || r == VS_ST_LEFTOVER) {
+			/* the lock is ours already: stop inline */
+			if (r == VS_ST_RUNNING) {
+				_cleanup_close_ int pfd = vs_guest_pidfd(&rs);
+				if (pfd >= 0 && vs_pidfd_signal(pfd, SIGTERM) == 0)
+					vs_pidfd_wait(pfd, (int)g->cfg->stop_timeout_ms);
+			}
+			r = vs_guest_cleanup(g, rundfd, &rs);
+		}
+		vs_runstate_clear(&rs);
+		if (r < 0)
+			goto out;
+	}
+	/* From here on an interruption leaves a guest that refuses to start. */
+	r = vs_config_set(ctx, name, VS_INCOMPLETE_MARK, "deleting");
+	if (r < 0)
+		goto out;
+	r = remove_vdir(ctx, vdir);
+	if (r < 0)
+		goto out;
+	cfd = vs_open_confdir(ctx, false);
+	if (cfd < 0) {
+		r = cfd;
+		goto out;
+	}
+	/* Take the name away atomically, then remove the rest at leisure. */
+	snprintf(tmpname, sizeof(tmpname), ".%s.deleted-%d", name, (int)getpid());
+	if (renameat(cfd, name, cfd, tmpname) < 0) {
+		r = vs_err(ctx, -errno, "cannot remove %s/%s: %m", ctx->confdir, name);
+		goto out;
+	}
+	vs_fsync_dir(cfd);
+	r = vs_rm_rf_at(ctx, cfd, tmpname);
+	if (r == 0) {
+		char file[VS_NAME_MAX + 8];
+		if (rundfd < 0)
+			rundfd = vs_rundir_open(ctx);
+		if (rundfd >= 0) {
+			snprintf(file, sizeof(file), "%s.log", name);
+			unlinkat(rundfd, file, 0);
+			snprintf(file, sizeof(file), "%s.state", name);
+			unlinkat(rundfd, file, 0);
+		}
+	}
+out:
+	vs_guest_unref(g);
+	return r;
+}
+
+int vs_guest_delete(struct vs_ctx *ctx, const char *name, unsigned flags)
+{
+	struct vs_lock *lock = NULL;
+	int r = vs_lock_guest(ctx, name, 0, &lock);
+
+	if (r < 0)
+		return r;
+	r = vs_delete_locked(ctx, name, flags);
+	vs_lock_release(lock);
+	return r;
+}
+
+/* ---- lists ---------------------------------------------------------------------- */
+
+int vs_running_list(struct vs_ctx *ctx, char ***names)
+{
+	_cleanup_strv_ char **all = NULL;
+	_cleanup_strv_ char **v = NULL;
+	int r;
+
+	r = vs_guest_list(ctx, &all);
+	if (r < 0)
+		return r;
+	for (char **n = all; *n; n++) {
+		struct vs_guest *g;
+		struct vs_status st;
+		if (vs_guest_open(ctx, *n, &g) < 0)
+			continue;
+		if (vs_guest_status(g, &st) == 0 && st.running && (r = vs_strv_push(&v, *n)) < 0) {
+			vs_guest_unref(g);
+			return r;
+		}
+		vs_guest_unref(g);
+	}
+	if (!v && !(v = calloc(1, sizeof(char *))))
+		return -ENOMEM;
+	*names = TAKE_PTR(v);
+	return 0;
+}
+
+int vs_pid_guest(struct vs_ctx *ctx, pid_t pid, char **name, uint32_t *xid)
+{
+	char cg[PATH_MAX], mine[PATH_MAX];
+	const char *base, *rest;
+	size_t blen;
+	struct vs_guest *g;
+
+	if (vs_cgroup_of_pid(pid, cg, sizeof(cg)) < 0)
+		return -ENOENT;
+	/* guests live in /<ctx->cgroup>/<name> */
+	snprintf(mine, sizeof(mine), "/%s/", ctx->cgroup);
+	base = mine;
+	blen = strlen(base);
+	if (strncmp(cg, base, blen))
+		return -ENOENT;
+	rest = cg + blen;
+	if (strchr(rest, '/') || vs_name_check(rest) < 0)
+		return -ENOENT;
+	*name = strdup(rest);
+	if (!*name)
+		return -ENOMEM;
+	*xid = 0;
+	if (vs_guest_open(ctx, rest, &g) == 0) {
+		*xid = g->cfg->xid;
+		vs_guest_unref(g);
+	}
+	return 0;
+}
+
+/* ---- confinement of guest processes ------------------------------------------ */
+
+int vs_guest_confine(const struct vs_config *c, int backend, char *err, size_t errlen)
+{
+	/* On the ns backend the Linux limits apply per process (inherited by
+	 * every process of the guest); nproc and rss are per guest through
+	 * the cgroup.  On vx the kernel applies all of them per context. */
+	if (backend == VS_BACKEND_NS) {
+		for (int id = 0; id < 16; id++) {
+			struct rlimit rl;
+			if (!c->rlim[id].set || id == 5 || id == 6)
+				continue;
+			rl.rlim_cur = c->rlim[id].soft == VS_LIMIT_INF ? RLIM_INFINITY : c->rlim[id].soft;
+			rl.rlim_max = c->rlim[id].hard == VS_LIMIT_INF ? RLIM_INFINITY : c->rlim[id].hard;
+			if (rl.rlim_cur > rl.rlim_max)
+				rl.rlim_cur = rl.rlim_max;
+			if (setrlimit(id, &rl) < 0) {
+				snprintf(err, errlen, "rlimits/%s: %s", vs_rlimit_name(id), strerror(errno));
+				return -errno;
+			}
+		}
+	}
+	return vs_caps_bound(vs_config_bcaps(c), err, errlen);
+}
+
+bool vs_term_valid(const char *term)
+{
+	if (!term || !*term || strlen(term) > 64)
+		return false;
+	for (const char *p = term; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9') || *p == '-' || *p == '.' || *p == '_' || *p == '+'))
+			return false;
+	return true;
+}
+
+char **vs_guest_env(const char *term)
+{
+	char **env = NULL;
+	char t[80];
+
+	if (vs_strv_push(&env, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin") < 0 ||
+	    vs_strv_push(&env, "HOME=/root") < 0 || vs_strv_push(&env, "USER=root") < 0 ||
+	    vs_strv_push(&env, "LOGNAME=root") < 0) {
+		vs_strv_free(env);
+		return NULL;
+	}
+	if (vs_term_valid(term)) {
+		snprintf(t, sizeof(t), "TERM=%s", term);
+		if (vs_strv_push(&env, t) < 0) {
+			vs_strv_free(env);
+			return NULL;
+		}
+	}
+	return env;
+}
+
+void vs_child_fail(int fd, int err, const char *fmt, ...)
+{
+	struct vs_childerr e = { .err = err < 0 ? err : -err };
+	va_list ap;
+	ssize_t n;
+
+	va_start(ap, fmt);
+	vsnprintf(e.msg, sizeof(e.msg), fmt, ap);
+	va_end(ap);
+	if (e.err == 0)
+		e.err = -EIO;
+	do
+		n = write(fd, &e, sizeof(e));
+	while (n < 0 && errno == EINTR);
+}

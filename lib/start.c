@@ -1,0 +1,681 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Starting a guest.
+ *
+ * The caller (under the guest's lock) prepares the cgroup, host addresses
+ * and the run state, then double-forks a monitor M that lives as long as
+ * the guest.  M clones the guest's init G straight into the guest's cgroup
+ * and its new namespaces, relays G's console into RUNDIR/NAME.log (bounded)
+ * and reaps G.  G builds the guest's root, confines itself and execs the
+ * guest's init (plain) or the init helper (sysv, minit).  The caller learns
+ * G's pid from M, G's setup errors from a close-on-exec pipe (EOF = exec
+ * succeeded) and, for the helper styles, the result of the start command.
+ *
+ * Every step first records what it is about to create in the run state, so
+ * that a start killed at any point leaves something "stop" (or the next
+ * "start") can find and remove. */
+#include "internal.h"
+
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <linux/vserver.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/sendfile.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#define CONSOLE_LOG_MAX (1 << 20)
+
+enum { G_READY = 3, G_ERR = 4, G_HELPER = 5 };
+
+struct launch {
+	struct vs_guest *g;
+	const struct vs_backend_ops *ops;
+	int errw, pidw, readyw;
+	int logr, logw;		/* console pipe */
+	int logfile;
+	int helperfd;		/* sealed copy of vserver-init, or -1 */
+	int cgfd;
+	int lockfd;
+	char **argv;
+	char **env;
+};
+
+static int helper_memfd(struct vs_ctx *ctx, int *out)
+{
+	char path[4096];
+	_cleanup_close_ int fd = -1, m = -1;
+	struct stat st;
+	off_t off = 0;
+	int r;
+
+	snprintf(path, sizeof(path), "%s/vserver-init", ctx->helperdir);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return vs_err(ctx, -errno, "guest init helper %s: %m (set VSERVER_HELPERDIR?)",
+			      path);
+	r = vs_elf_is_static(fd);
+	if (r <= 0)
+		return vs_err(ctx, r < 0 ? r : -ENOEXEC, "%s is not a statically linked "
+			      "program; it has to run inside guests without a C library", path);
+	if (fstat(fd, &st) < 0)
+		return vs_err(ctx, -errno, "%s: %m", path);
+	/* The guest sees its PID 1's executable as /proc/1/exe; a sealed
+	 * private copy means it can never write to the host's file. */
+	m = memfd_create("vserver-init", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (m < 0)
+		return vs_err(ctx, -errno, "memfd_create: %m");
+	while (off < st.st_size) {
+		ssize_t n = sendfile(m, fd, &off, (size_t)(st.st_size - off));
+		if (n <= 0)
+			return vs_err(ctx, n < 0 ? -errno : -EIO, "copying %s: %m", path);
+	}
+	if (fcntl(m, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) < 0)
+		return vs_err(ctx, -errno, "sealing the helper copy: %m");
+	*out = vs_take_fd(&m);
+	return 0;
+}
+
+static int push_num(char ***v, long n)
+{
+	char b[24];
+	snprintf(b, sizeof(b), "%ld", n);
+	return vs_strv_push(v, b);
+}
+
+static int helper_argv(const struct vs_config *c, char ***out)
+{
+	static char *const sysv_start[] = { "/etc/init.d/rc", "3", NULL };
+	static char *const sysv_stop[] = { "/etc/init.d/rc", "0", NULL };
+	char *const *start = c->cmd_start, *const *stop = c->cmd_stop;
+	char **v = NULL;
+	int r;
+
+	if (c->initstyle == VS_INIT_SYSV) {
+		if (!start)
+			start = sysv_start;
+		if (!stop)
+			stop = sysv_stop;
+	}
+	if ((r = vs_strv_push(&v, "vserver-init")) < 0 || (r = vs_strv_push(&v, "--ready-fd")) < 0 ||
+	    (r = push_num(&v, G_READY)) < 0 || (r = vs_strv_push(&v, "--grace")) < 0 ||
+	    (r = push_num(&v, (long)c->stop_timeout_ms)) < 0 ||
+	    (r = vs_strv_push(&v, "--style")) < 0 ||
+	    (r = vs_strv_push(&v, vs_initstyle_name(c->initstyle))) < 0 ||
+	    (r = vs_strv_push(&v, "--start")) < 0 || (r = push_num(&v, (long)vs_strv_len(start))) < 0)
+		goto fail;
+	for (size_t i = 0; start && start[i]; i++)
+		if ((r = vs_strv_push(&v, start[i])) < 0)
+			goto fail;
+	if ((r = vs_strv_push(&v, "--stop")) < 0 || (r = push_num(&v, (long)vs_strv_len(stop))) < 0)
+		goto fail;
+	for (size_t i = 0; stop && stop[i]; i++)
+		if ((r = vs_strv_push(&v, stop[i])) < 0)
+			goto fail;
+	*out = v;
+	return 0;
+fail:
+	vs_strv_free(v);
+	return r;
+}
+
+static pid_t clone_guest(unsigned long flags, int cgfd)
+{
+	struct clone_args args = {
+		.flags = flags | (cgfd >= 0 ? CLONE_INTO_CGROUP : 0),
+		.exit_signal = SIGCHLD,
+		.cgroup = cgfd >= 0 ? (uint64_t)cgfd : 0,
+	};
+	long pid = syscall(SYS_clone3, &args, sizeof(args));
+
+	if (pid < 0 && (errno == ENOSYS || errno == E2BIG)) {
+		pid = syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, NULL);
+		if (pid == 0 && cgfd >= 0) {
+			int p = openat(cgfd, "cgroup.procs", O_WRONLY | O_CLOEXEC);
+			if (p < 0 || write(p, "0", 1) != 1)
+				_exit(126);
+			close(p);
+		}
+	}
+	return (pid_t)pid;
+}
+
+static void reset_signals(void)
+{
+	struct sigaction sa = { .sa_handler = SIG_DFL };
+	sigset_t none;
+
+	for (int s = 1; s < NSIG; s++)
+		if (s != SIGKILL && s != SIGSTOP)
+			sigaction(s, &sa, NULL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+#define FAIL(r, ...) do { vs_child_fail(G_ERR, (r), __VA_ARGS__); _exit(127); } while (0)
+
+/* G: the guest's init, until it execs.  Runs in the new namespaces. */
+static _Noreturn void init_child(struct launch *L)
+{
+	const struct vs_config *c = L->g->cfg;
+	struct vs_ctx *ctx = L->g->ctx;
+	char err[400] = "";
+	const char *host;
+	int fd, r;
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	/* Only what the guest is meant to get survives: console pipe,
+	 * readiness pipe (helper), error pipe and helper (close-on-exec). */
+	{
+		int e = fcntl(L->errw, F_DUPFD_CLOEXEC, 100);
+		int rd = L->readyw >= 0 ? fcntl(L->readyw, F_DUPFD_CLOEXEC, 100) : -1;
+		int h = L->helperfd >= 0 ? fcntl(L->helperfd, F_DUPFD_CLOEXEC, 100) : -1;
+		int lg = fcntl(L->logw, F_DUPFD_CLOEXEC, 100);
+		if (e < 0 || lg < 0 || dup3(e, G_ERR, O_CLOEXEC) < 0)
+			_exit(127);
+		if (rd >= 0 ? dup2(rd, G_READY) < 0 : dup3(G_ERR, G_READY, O_CLOEXEC) < 0)
+			FAIL(-errno, "dup: %s", strerror(errno));
+		if (dup3(h >= 0 ? h : G_ERR, G_HELPER, O_CLOEXEC) < 0 || dup2(lg, 1) < 0 ||
+		    dup2(lg, 2) < 0)
+			FAIL(-errno, "dup: %s", strerror(errno));
+		syscall(SYS_close_range, G_HELPER + 1, ~0U, 0);
+	}
+	if (unshare(CLONE_NEWCGROUP) < 0)
+		FAIL(-errno, "cannot create a cgroup namespace: %s", strerror(errno));
+	r = L->ops->child_setup(ctx, c, err, sizeof(err));
+	if (r < 0)
+		FAIL(r, "%s", err);
+	host = c->uts[VHIN_NODENAME] ? c->uts[VHIN_NODENAME] : c->name;
+	if (sethostname(host, strlen(host)) < 0)
+		FAIL(-errno, "sethostname: %s", strerror(errno));
+	if (c->uts[VHIN_DOMAINNAME] &&
+	    setdomainname(c->uts[VHIN_DOMAINNAME], strlen(c->uts[VHIN_DOMAINNAME])) < 0)
+		FAIL(-errno, "setdomainname: %s", strerror(errno));
+	if (c->netns && (r = vs_net_link_up("lo", err, sizeof(err))) < 0)
+		FAIL(r, "%s", err);
+	r = vs_mount_guest_root(c, err, sizeof(err));
+	if (r < 0)
+		FAIL(r, "%s", err);
+	fd = open("/dev/null", O_RDONLY | O_NOCTTY);
+	if (fd < 0 || dup2(fd, 0) < 0)
+		FAIL(-errno, "cannot open /dev/null in the guest: %s", strerror(errno));
+	if (fd > 0)
+		close(fd);
+	r = vs_guest_confine(c, L->g->backend, err, sizeof(err));
+	if (r < 0)
+		FAIL(r, "%s", err);
+	r = L->ops->child_finish(ctx, c, err, sizeof(err));
+	if (r < 0)
+		FAIL(r, "%s", err);
+	prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
+	reset_signals();
+	if (L->helperfd >= 0) {
+		syscall(SYS_execveat, G_HELPER, "", L->argv, L->env, AT_EMPTY_PATH);
+		FAIL(-errno, "cannot execute the init helper: %s", strerror(errno));
+	}
+	execve("/sbin/init", L->argv, L->env);
+	FAIL(-errno, "cannot execute /sbin/init in the guest: %s", strerror(errno));
+}
+
+static void console_copy(int from, int to, size_t *written)
+{
+	char buf[4096];
+	ssize_t n;
+
+	while ((n = read(from, buf, sizeof(buf))) > 0) {
+		if (*written < CONSOLE_LOG_MAX) {
+			size_t w = (size_t)n;
+			if (*written + w > CONSOLE_LOG_MAX)
+				w = CONSOLE_LOG_MAX - *written;
+			if (write(to, buf, w) < 0)
+				return;
+			*written += w;
+			if (*written >= CONSOLE_LOG_MAX) {
+				static const char m[] = "\n[vserver: console log truncated]\n";
+				if (write(to, m, sizeof(m) - 1) < 0)
+					return;
+			}
+		}
+	}
+}
+
+/* After the guest ended by itself, tidy up — unless somebody holds the
+ * lock, in which case they are stopping it and will. */
+static void monitor_cleanup(struct launch *L, pid_t g)
+{
+	struct vs_lock *lock = NULL;
+	struct vs_runstate rs;
+	int rundfd;
+
+	if (vs_lock_guest(L->g->ctx, L->g->cfg->name, VS_LOCK_NOWAIT, &lock) < 0)
+		return;
+	rundfd = vs_rundir_open(L->g->ctx);
+	if (rundfd >= 0 && vs_runstate_read(L->g->ctx, rundfd, L->g->cfg->name, &rs) == 0) {
+		if (rs.init_pid == g && vs_guest_lookup_state(L->g, rundfd, &rs) != VS_ST_RUNNING)
+			vs_guest_cleanup(L->g, rundfd, &rs);
+		vs_runstate_clear(&rs);
+	}
+	if (rundfd >= 0)
+		close(rundfd);
+	vs_lock_release(lock);
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+	return *(const int *)a - *(const int *)b;
+}
+
+/* Closes every descriptor above 2 except those listed. */
+static void close_all_but(int *keep, size_t n)
+{
+	int from = 3;
+
+	qsort(keep, n, sizeof(int), cmp_int);
+	for (size_t i = 0; i < n; i++) {
+		if (keep[i] < from)
+			continue;
+		if (keep[i] > from)
+			syscall(SYS_close_range, from, keep[i] - 1, 0);
+		from = keep[i] + 1;
+	}
+	syscall(SYS_close_range, from, ~0U, 0);
+}
+
+/* M: clones G, relays its console, reaps it.  Never returns. */
+static _Noreturn void monitor(struct launch *L)
+{
+	struct sigaction ign = { .sa_handler = SIG_IGN };
+	size_t written = 0;
+	int null, pidfd, status;
+	int32_t msg;
+	pid_t g;
+
+	setsid();
+	for (int s = 1; s < NSIG; s++)
+		if (s == SIGHUP || s == SIGINT || s == SIGQUIT || s == SIGTERM || s == SIGPIPE ||
+		    s == SIGTSTP || s == SIGTTIN || s == SIGTTOU)
+			sigaction(s, &ign, NULL);
+	null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (null >= 0) {
+		dup2(null, 0);
+		dup2(null, 1);
+		dup2(null, 2);
+		close(null);
+	}
+	{
+		/* the monitor outlives the caller: it keeps nothing of it (the
+		 * guest's lock least of all) */
+		int keep[] = { L->errw, L->pidw, L->readyw, L->logr, L->logw, L->logfile,
+			       L->helperfd, L->cgfd };
+		close_all_but(keep, ARRAY_SIZE(keep));
+	}
+	g = clone_guest(L->ops->clone_flags(L->g->cfg), L->cgfd);
+	if (g == 0)
+		init_child(L);
+	msg = g < 0 ? -errno : (int32_t)g;
+	if (write(L->pidw, &msg, sizeof(msg)) != sizeof(msg) || g < 0)
+		_exit(1);
+	close(L->pidw);
+	close(L->errw);
+	close(L->logw);
+	if (L->readyw >= 0)
+		close(L->readyw);
+	if (L->helperfd >= 0)
+		close(L->helperfd);
+	if (L->cgfd >= 0)
+		close(L->cgfd);
+	pidfd = vs_pidfd_open(g);
+	for (;;) {
+		struct pollfd p[2] = { { .fd = L->logr, .events = POLLIN },
+				       { .fd = pidfd, .events = POLLIN } };
+		if (poll(p, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (p[0].revents & POLLIN)
+			console_copy(L->logr, L->logfile, &written);
+		else if (p[0].revents & (POLLHUP | POLLERR))
+			L->logr = -1;
+		if (p[1].revents & POLLIN)
+			break;
+		if (pidfd < 0 && L->logr < 0)
+			break;
+	}
+	while (waitpid(g, &status, 0) < 0 && errno == EINTR)
+		;
+	if (L->logr >= 0) {
+		fcntl(L->logr, F_SETFL, O_NONBLOCK);
+		console_copy(L->logr, L->logfile, &written);
+	}
+	monitor_cleanup(L, g);
+	_exit(0);
+}
+
+static int read_full(int fd, void *buf, size_t len)
+{
+	size_t got = 0;
+	while (got < len) {
+		ssize_t n = read(fd, (char *)buf + got, len - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return (int)got;
+		got += (size_t)n;
+	}
+	return (int)got;
+}
+
+static int add_addresses(struct vs_guest *g, int rundfd, struct vs_runstate *rs)
+{
+	const struct vs_config *c = g->cfg;
+
+	if (c->netns || g->backend != VS_BACKEND_NS)
+		return 0;
+	for (size_t i = 0; i < c->n_ifaces; i++) {
+		const struct vs_iface *ifc = &c->ifaces[i];
+		char rec[160], spec[128], err[256], *colon;
+		int r;
+
+		if (!ifc->dev[0])
+			continue;
+		/* "dev:addr/prefix" → "dev addr/prefix", without the label */
+		struct vs_iface plain = *ifc;
+		plain.name[0] = '\0';
+		vs_iface_format(&plain, spec, sizeof(spec));
+		snprintf(rec, sizeof(rec), "%s", spec);
+		colon = strchr(rec, ':');
+		if (colon)
+			*colon = ' ';
+		/* record first, so a kill right after the add cannot leak it */
+		if ((r = vs_strv_push(&rs->addrs, rec)) < 0 ||
+		    (r = vs_runstate_write(g->ctx, rundfd, c->name, rs)) < 0)
+			return r;
+		r = vs_net_addr(true, ifc->dev, ifc, err, sizeof(err));
+		if (r < 0) {
+			/* not ours (already there) or failed: forget it again */
+			size_t n = vs_strv_len(rs->addrs);
+			free(rs->addrs[n - 1]);
+			rs->addrs[n - 1] = NULL;
+			vs_runstate_write(g->ctx, rundfd, c->name, rs);
+			return vs_err(g->ctx, r, "%s: %s%s", c->name, err,
+				      r == -EEXIST ? " (the address is already in use on the host)" : "");
+		}
+	}
+	return 0;
+}
+
+static void close_pair(int p[2])
+{
+	for (int i = 0; i < 2; i++)
+		if (p[i] >= 0) {
+			close(p[i]);
+			p[i] = -1;
+		}
+}
+
+static int launch(struct vs_guest *g, struct vs_lock *lock, int rundfd, struct vs_runstate *rs,
+		  unsigned flags)
+{
+	struct vs_ctx *ctx = g->ctx;
+	const struct vs_config *c = g->cfg;
+	struct launch L = { .g = g, .ops = vs_backend_ops(g->backend), .helperfd = -1,
+			    .cgfd = -1, .logfile = -1, .readyw = -1 };
+	int errp[2] = { -1, -1 }, pidp[2] = { -1, -1 }, readyp[2] = { -1, -1 }, logp[2] = { -1, -1 };
+	struct vs_childerr ce;
+	char logname[VS_NAME_MAX + 8];
+	int32_t gpid = 0;
+	pid_t x;
+	int r;
+	bool helper = c->initstyle != VS_INIT_PLAIN;
+
+	L.lockfd = vs_lock_fd(lock);
+	if (helper) {
+		if ((r = helper_memfd(ctx, &L.helperfd)) < 0)
+			goto out;
+		if ((r = helper_argv(c, &L.argv)) < 0)
+			goto out;
+	} else if ((r = vs_strv_push(&L.argv, "/sbin/init")) < 0) {
+		goto out;
+	}
+	L.env = vs_guest_env(NULL);
+	if (!L.env) {
+		r = -ENOMEM;
+		goto out;
+	}
+	snprintf(logname, sizeof(logname), "%s.log", c->name);
+	L.logfile = openat(rundfd, logname, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_NOFOLLOW |
+			   O_CLOEXEC, 0600);
+	if (L.logfile < 0) {
+		r = vs_err(ctx, -errno, "%s/%s: %m", ctx->rundir, logname);
+		goto out;
+	}
+	L.cgfd = open(rs->cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (L.cgfd < 0) {
+		r = vs_err(ctx, -errno, "%s: %m", rs->cgroup);
+		goto out;
+	}
+	if (pipe2(errp, O_CLOEXEC) < 0 || pipe2(pidp, O_CLOEXEC) < 0 || pipe2(logp, O_CLOEXEC) < 0 ||
+	    (helper && pipe2(readyp, O_CLOEXEC) < 0)) {
+		r = vs_err(ctx, -errno, "pipe: %m");
+		goto out;
+	}
+	L.errw = errp[1];
+	L.pidw = pidp[1];
+	L.readyw = readyp[1];
+	L.logr = logp[0];
+	L.logw = logp[1];
+	x = fork();
+	if (x < 0) {
+		r = vs_err(ctx, -errno, "fork: %m");
+		goto out;
+	}
+	if (x == 0) {
+		/* double fork: the monitor must not be the caller's child */
+		close(errp[0]);
+		close(pidp[0]);
+		if (readyp[0] >= 0)
+			close(readyp[0]);
+		if (fork() == 0)
+			monitor(&L);
+		_exit(0);
+	}
+	while (waitpid(x, NULL, 0) < 0 && errno == EINTR)
+		;
+	close(errp[1]);
+	close(pidp[1]);
+	close_pair(logp);
+	errp[1] = pidp[1] = -1;
+	if (readyp[1] >= 0) {
+		close(readyp[1]);
+		readyp[1] = -1;
+	}
+	if (read_full(pidp[0], &gpid, sizeof(gpid)) != sizeof(gpid) || gpid <= 0) {
+		r = vs_err(ctx, gpid < 0 ? gpid : -ECHILD, "%s: cannot create the guest's init: %s",
+			   c->name, gpid < 0 ? strerror(-gpid) : "the monitor died");
+		goto out;
+	}
+	rs->init_pid = gpid;
+	{
+		struct vs_procstat ps;
+		if (vs_proc_stat(gpid, &ps) == 0) {
+			rs->init_start = ps.starttime;
+			rs->monitor_pid = ps.ppid;
+		}
+	}
+	if ((r = vs_runstate_write(ctx, rundfd, c->name, rs)) < 0)
+		goto fail;
+	if (read_full(errp[0], &ce, sizeof(ce)) == sizeof(ce)) {
+		ce.msg[sizeof(ce.msg) - 1] = '\0';
+		r = vs_err(ctx, ce.err, "%s: %s", c->name, ce.msg);
+		goto fail;
+	}
+	if (helper && !(flags & VS_START_NOWAIT)) {
+		char ready[64] = "";
+		int n = read_full(readyp[0], ready, sizeof(ready) - 1);
+		int code = -1;
+		ready[n > 0 ? n : 0] = '\0';
+		if (sscanf(ready, "ok %d", &code) != 1 || code != 0) {
+			if (!strncmp(ready, "exec ", 5))
+				r = vs_err(ctx, -ENOENT, "%s: cannot execute the start command %s: %s",
+					   c->name, c->cmd_start ? c->cmd_start[0] : "/etc/init.d/rc",
+					   strerror(atoi(ready + 5)));
+			else if (code > 0)
+				r = vs_err(ctx, -EIO, "%s: the start command failed (exit status %d); "
+					   "the guest was stopped (console: %s/%s)", c->name, code,
+					   ctx->rundir, logname);
+			else
+				r = vs_err(ctx, -EIO, "%s: the init helper died during the start "
+					   "(console: %s/%s)", c->name, ctx->rundir, logname);
+			goto fail;
+		}
+	}
+	rs->complete = true;
+	if ((r = vs_runstate_write(ctx, rundfd, c->name, rs)) < 0)
+		goto fail;
+	if (!vs_proc_alive(rs->init_pid, rs->init_start)) {
+		r = vs_err(ctx, -ECHILD, "%s: the guest's init exited right after it started "
+			   "(console: %s/%s)", c->name, ctx->rundir, logname);
+		goto fail;
+	}
+	r = 0;
+	goto out;
+fail:
+	{
+		int e = r;
+		char msg[sizeof(ctx->errmsg)];
+		snprintf(msg, sizeof(msg), "%s", ctx->errmsg);
+		if (vs_guest_cleanup(g, rundfd, rs) < 0)
+			vs_warn(ctx, "%s", ctx->errmsg);
+		snprintf(ctx->errmsg, sizeof(ctx->errmsg), "%s", msg);
+		r = e;
+	}
+out:
+	close_pair(errp);
+	close_pair(pidp);
+	close_pair(readyp);
+	close_pair(logp);
+	if (L.logfile >= 0)
+		close(L.logfile);
+	if (L.cgfd >= 0)
+		close(L.cgfd);
+	if (L.helperfd >= 0)
+		close(L.helperfd);
+	vs_strv_free(L.argv);
+	vs_strv_free(L.env);
+	return r;
+}
+
+static const char *cg_names(unsigned m, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s%s%s%s%s", m & VS_CG_MEMORY ? "memory" : "",
+		 (m & VS_CG_MEMORY) && (m & (VS_CG_PIDS | VS_CG_CPU)) ? ", " : "",
+		 m & VS_CG_PIDS ? "pids" : "", (m & VS_CG_PIDS) && (m & VS_CG_CPU) ? ", " : "",
+		 m & VS_CG_CPU ? "cpu" : "");
+	return buf;
+}
+
+int vs_guest_start(struct vs_guest *g, unsigned flags)
+{
+	struct vs_ctx *ctx = g->ctx;
+	struct vs_lock *lock = NULL;
+	struct vs_runstate rs = { 0 };
+	const struct vs_backend_ops *ops;
+	_cleanup_close_ int rundfd = -1;
+	struct stat st;
+	char cgpath[4096], names[64];
+	unsigned required;
+	int state, r;
+
+	r = vs_lock_guest(ctx, g->cfg->name, 0, &lock);
+	if (r < 0)
+		return r;
+	r = vs_guest_reload(g);
+	if (r < 0)
+		goto out;
+	if (g->cfg->incomplete) {
+		r = vs_err(ctx, -EAGAIN, "guest '%s' is incomplete (its build or deletion was "
+			   "interrupted); build it again with --force, or delete it", g->cfg->name);
+		goto out;
+	}
+	if (stat(g->cfg->vdir, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		r = vs_err(ctx, -ENOENT, "%s: the guest root %s is missing or not a directory",
+			   g->cfg->name, g->cfg->vdir);
+		goto out;
+	}
+	rundfd = vs_rundir_open(ctx);
+	if (rundfd < 0) {
+		r = rundfd;
+		goto out;
+	}
+	state = vs_guest_lookup_state(g, rundfd, &rs);
+	if (state < 0) {
+		r = state;
+		goto out;
+	}
+	if (state == VS_ST_RUNNING) {
+		r = 1;
+		goto out;
+	}
+	if (state == VS_ST_LEFTOVER) {
+		vs_notice(ctx, "%s: removing what an earlier run left behind", g->cfg->name);
+		if ((r = vs_guest_cleanup(g, rundfd, &rs)) < 0)
+			goto out;
+	}
+	vs_runstate_clear(&rs);
+	ops = vs_backend_ops(g->backend);
+	if ((r = ops->available(ctx)) < 0 || (r = ops->check_config(ctx, g->cfg)) < 0)
+		goto out;
+	if ((r = vs_cgroup_path(ctx, g->cfg->name, cgpath, sizeof(cgpath))) < 0)
+		goto out;
+	rs.backend = g->backend;
+	rs.xid = g->cfg->xid;
+	rs.initstyle = g->cfg->initstyle;
+	rs.host_network = !g->cfg->netns;
+	rs.started_ms = vs_now_ms(CLOCK_REALTIME);
+	snprintf(rs.cgroup, sizeof(rs.cgroup), "%s", cgpath);
+	if ((r = vs_runstate_write(ctx, rundfd, g->cfg->name, &rs)) < 0)
+		goto out;
+	if ((r = vs_cgroup_create(ctx, cgpath, &rs.missing_cg)) < 0)
+		goto fail;
+	required = g->cfg->cg_required | (g->cfg->rlim[6].set ? VS_CG_PIDS : 0) |
+		   (g->cfg->rlim[5].set ? VS_CG_MEMORY : 0);
+	if (g->backend == VS_BACKEND_VX)
+		required &= ~VS_CG_PIDS & ~(g->cfg->rlim[5].set ? VS_CG_MEMORY : 0);
+	if (required & rs.missing_cg) {
+		r = vs_err(ctx, -EOPNOTSUPP, "%s: the configuration limits %s, but the host does "
+			   "not delegate that cgroup controller to %s", g->cfg->name,
+			   cg_names(required & rs.missing_cg, names, sizeof(names)), cgpath);
+		goto fail;
+	}
+	if (rs.missing_cg)
+		vs_warn(ctx, "%s: cgroup controller(s) not available from the host: %s; memory, "
+			"process and CPU limits cannot be enforced", g->cfg->name,
+			cg_names(rs.missing_cg, names, sizeof(names)));
+	if (rs.host_network && g->backend == VS_BACKEND_NS)
+		vs_notice(ctx, "%s: the guest shares the host's network stack (no network "
+			  "isolation; add spaces/net for a private one)", g->cfg->name);
+	if ((r = vs_cgroup_apply(ctx, cgpath, g->cfg, rs.missing_cg)) < 0)
+		goto fail;
+	if ((r = vs_runstate_write(ctx, rundfd, g->cfg->name, &rs)) < 0)
+		goto fail;
+	if ((r = add_addresses(g, rundfd, &rs)) < 0)
+		goto fail;
+	r = launch(g, lock, rundfd, &rs, flags);
+	goto out;
+fail:
+	{
+		char msg[sizeof(ctx->errmsg)];
+		snprintf(msg, sizeof(msg), "%s", ctx->errmsg);
+		vs_guest_cleanup(g, rundfd, &rs);
+		snprintf(ctx->errmsg, sizeof(ctx->errmsg), "%s", msg);
+	}
+out:
+	vs_runstate_clear(&rs);
+	vs_lock_release(lock);
+	return r;
+}

@@ -1,0 +1,347 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* vserver NAME COMMAND — build, start, stop, watch, enter and delete guests. */
+#include "config.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "common.h"
+
+static void help(void)
+{
+	printf("Usage: %s [OPTIONS] NAME COMMAND [ARGS...]\n"
+	       "       %s [OPTIONS] --list\n"
+	       "\n"
+	       "Commands:\n"
+	       "  build -m METHOD [BUILD-OPTIONS] [-- METHOD-OPTIONS]\n"
+	       "                       create the guest (methods: skeleton, busybox,\n"
+	       "                       debootstrap, clone, template)\n"
+	       "  start                start it (exit 0 also when it runs already)\n"
+	       "  stop [--timeout SEC] stop it: every process, then the mounts\n"
+	       "  restart              stop, then start\n"
+	       "  status               exit 0 when it runs, 3 when it does not\n"
+	       "  enter                a login shell inside, on a new pty\n"
+	       "  exec [--cwd DIR] CMD [ARG...]\n"
+	       "                       run a command inside (new session)\n"
+	       "  delete [--force]     remove configuration and guest root\n"
+	       "\n"
+	       "Build options:\n"
+	       "  -m, --method METHOD  how to fill the guest root\n"
+	       "      --context N      context id 2..49151 (default: the lowest free)\n"
+	       "      --hostname NAME  host name (default: the guest's name)\n"
+	       "      --interface SPEC [NAME=][DEV:]IP[/PREFIX]; may be repeated\n"
+	       "      --initstyle S    plain, sysv or minit\n"
+	       "      --vdir DIR       guest root (default VDIRBASE/NAME)\n"
+	       "      --force          replace an existing guest\n"
+	       "Method options (after --):\n"
+	       "  busybox      [--busybox PATH]            (default /bin/busybox)\n"
+	       "  debootstrap  [-d SUITE] [-m MIRROR] [--variant V] [--debootstrap PROG]\n"
+	       "  clone        --source GUEST\n"
+	       "  template     --source ARCHIVE | -t ARCHIVE  (tar, optionally compressed)\n"
+	       "\n"
+	       "Options:\n"
+	       "  -l, --list           list the configured guests\n"
+	       COMMON_OPTIONS_HELP
+	       "\n"
+	       "Exit status: 0 success, 1 failure, 2 usage error, 3 not running (status);\n"
+	       "exec and enter return the command's status.\n",
+	       prog, prog);
+}
+
+static int cmd_build(struct vs_ctx *ctx, const char *name, int argc, char **argv)
+{
+	enum { O_CONTEXT = OPT_TOOL_BASE, O_HOSTNAME, O_IFACE, O_INITSTYLE, O_VDIR, O_FORCE,
+	       O_BUSYBOX, O_SOURCE, O_VARIANT, O_DEBOOTSTRAP, O_PIN };
+	static const struct option opts[] = {
+		{ "method", required_argument, NULL, 'm' },
+		{ "context", required_argument, NULL, O_CONTEXT },
+		{ "hostname", required_argument, NULL, O_HOSTNAME },
+		{ "interface", required_argument, NULL, O_IFACE },
+		{ "initstyle", required_argument, NULL, O_INITSTYLE },
+		{ "vdir", required_argument, NULL, O_VDIR },
+		{ "force", no_argument, NULL, O_FORCE },
+		{ "pin-backend", required_argument, NULL, O_PIN },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	static const struct option mopts[] = {
+		{ "busybox", required_argument, NULL, O_BUSYBOX },
+		{ "source", required_argument, NULL, O_SOURCE },
+		{ "variant", required_argument, NULL, O_VARIANT },
+		{ "debootstrap", required_argument, NULL, O_DEBOOTSTRAP },
+		{ "suite", required_argument, NULL, 'd' },
+		{ "mirror", required_argument, NULL, 'm' },
+		{ "template", required_argument, NULL, 't' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct vs_build_opts o = { 0 };
+	struct vs_iface *ifaces = NULL;
+	size_t n_ifaces = 0;
+	char err[256];
+	int c, r;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+m:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'm': o.method = optarg; break;
+		case O_CONTEXT:
+			if (vs_parse_xid(optarg, &o.xid) < 0)
+				usage_error("--context: '%s' is not a context id (%d..%d)", optarg,
+					    VS_XID_MIN, VS_XID_MAX);
+			break;
+		case O_HOSTNAME: o.hostname = optarg; break;
+		case O_IFACE: {
+			struct vs_iface *n = realloc(ifaces, (n_ifaces + 1) * sizeof(*n));
+			if (!n)
+				die(EXIT_FAIL, "out of memory");
+			ifaces = n;
+			if (vs_iface_parse(optarg, &ifaces[n_ifaces], err, sizeof(err)) < 0)
+				usage_error("--interface: %s", err);
+			n_ifaces++;
+			break;
+		}
+		case O_INITSTYLE: o.initstyle = optarg; break;
+		case O_VDIR: o.vdir = optarg; break;
+		case O_FORCE: o.force = true; break;
+		case O_PIN: o.backend = optarg; break;
+		case 'h': help(); exit(EXIT_OK);
+		default: usage_error("invalid build option");
+		}
+	}
+	if (!o.method)
+		usage_error("build: -m METHOD is required");
+	/* method options follow "--" */
+	if (optind < argc) {
+		int margc = argc - optind + 1;
+		char **margv = &argv[optind - 1];
+		optind = 1;
+		while ((c = getopt_long(margc, margv, "d:m:t:", mopts, NULL)) != -1) {
+			switch (c) {
+			case O_BUSYBOX: o.busybox = optarg; break;
+			case O_SOURCE: case 't': o.source = optarg; break;
+			case O_VARIANT: o.variant = optarg; break;
+			case O_DEBOOTSTRAP: o.debootstrap = optarg; break;
+			case 'd': o.suite = optarg; break;
+			case 'm': o.mirror = optarg; break;
+			default: usage_error("invalid option for method %s", o.method);
+			}
+		}
+		if (optind < margc)
+			usage_error("unexpected argument '%s'", margv[optind]);
+	}
+	o.ifaces = ifaces;
+	o.n_ifaces = n_ifaces;
+	r = vs_build(ctx, name, &o);
+	free(ifaces);
+	if (r < 0) {
+		const char *m = vs_ctx_errmsg(ctx);
+		/* bad options are usage errors, whatever found them */
+		die(r == -EINVAL ? EXIT_USAGE : EXIT_FAIL, "%s", *m ? m : strerror(-r));
+	}
+	note("%s: built (method %s)", name, o.method);
+	return EXIT_OK;
+}
+
+static int cmd_status(struct vs_ctx *ctx, struct vs_guest *g)
+{
+	struct vs_status st;
+	char b1[32], b2[32], b3[32];
+	int r = vs_guest_status(g, &st);
+
+	if (r < 0)
+		die_lib(ctx, r);
+	if (!st.running) {
+		printf("%s is stopped%s%s\n", vs_guest_name(g),
+		       st.leftovers ? " (something is left; 'stop' removes it)" : "",
+		       vs_guest_incomplete(g) ? " (incomplete: rebuild or delete it)" : "");
+		return EXIT_NOT_RUNNING;
+	}
+	printf("%s is running: backend %s, context %u, init pid %d, %u process%s, "
+	       "memory %s, cpu %s, up %s\n", vs_guest_name(g), vs_backend_name(st.backend),
+	       st.xid, (int)st.init_pid, st.nproc, st.nproc == 1 ? "" : "es",
+	       fmt_bytes(st.mem_bytes, b1, sizeof(b1)),
+	       fmt_duration(st.cpu_usec / 1000, b2, sizeof(b2)),
+	       fmt_duration(st.uptime_ms, b3, sizeof(b3)));
+	if (st.missing_cg)
+		printf("  warning: limits not enforced: cgroup controller(s)%s%s%s not delegated "
+		       "by the host\n", st.missing_cg & VS_CG_MEMORY ? " memory" : "",
+		       st.missing_cg & VS_CG_PIDS ? " pids" : "",
+		       st.missing_cg & VS_CG_CPU ? " cpu" : "");
+	if (st.host_network && st.backend == VS_BACKEND_NS)
+		printf("  network: shares the host's network stack\n");
+	return EXIT_OK;
+}
+
+static int cmd_start(struct vs_ctx *ctx, struct vs_guest *g)
+{
+	int r = vs_guest_start(g, 0);
+
+	if (r < 0)
+		die_lib(ctx, r);
+	if (r == 1)
+		note("%s is already running", vs_guest_name(g));
+	else if (verbosity() > 0)
+		note("%s started", vs_guest_name(g));
+	return EXIT_OK;
+}
+
+static int cmd_stop(struct vs_ctx *ctx, struct vs_guest *g, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "timeout", required_argument, NULL, 't' },
+		{ NULL, 0, NULL, 0 }
+	};
+	uint64_t ms = 0;
+	int timeout = -1, c, r;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "t:", opts, NULL)) != -1) {
+		if (c != 't')
+			usage_error("stop: invalid option");
+		if (vs_parse_duration_ms(optarg, &ms) < 0)
+			usage_error("--timeout: '%s' is not a duration", optarg);
+		timeout = (int)ms;
+	}
+	if (optind < argc)
+		usage_error("stop: unexpected argument '%s'", argv[optind]);
+	r = vs_guest_stop(g, 0, timeout);
+	if (r < 0)
+		die_lib(ctx, r);
+	if (r == 1)
+		note("%s is not running", vs_guest_name(g));
+	else if (verbosity() > 0)
+		note("%s stopped", vs_guest_name(g));
+	return EXIT_OK;
+}
+
+static int exit_status(int st)
+{
+	if (WIFEXITED(st))
+		return WEXITSTATUS(st);
+	if (WIFSIGNALED(st))
+		return 128 + WTERMSIG(st);
+	return EXIT_FAIL;
+}
+
+static int cmd_exec(struct vs_ctx *ctx, struct vs_guest *g, int argc, char **argv, bool enter)
+{
+	static const struct option opts[] = {
+		{ "cwd", required_argument, NULL, 'C' },
+		{ "pty", no_argument, NULL, 't' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct vs_exec_opts o = { 0 };
+	int c, r, st = 0;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+C:t", opts, NULL)) != -1) {
+		if (c == 'C')
+			o.cwd = optarg;
+		else if (c == 't')
+			o.pty = true;
+		else
+			usage_error("%s: invalid option", enter ? "enter" : "exec");
+	}
+	if (enter) {
+		if (optind < argc)
+			usage_error("enter: unexpected argument '%s' (use exec)", argv[optind]);
+		o.pty = true;
+	} else {
+		if (optind >= argc)
+			usage_error("exec: no command given");
+		o.argv = &argv[optind];
+	}
+	o.term = getenv("TERM");
+	r = vs_guest_exec(g, &o, &st);
+	if (r < 0) {
+		const char *m = vs_ctx_errmsg(ctx);
+		fprintf(stderr, "%s: %s\n", prog, *m ? m : strerror(-r));
+		return r == -ENOENT ? 127 : (r == -EACCES || r == -ENOEXEC) ? 126 : EXIT_FAIL;
+	}
+	return exit_status(st);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		COMMON_LONG_OPTIONS,
+		{ "list", no_argument, NULL, 'l' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct vs_ctx *ctx;
+	struct vs_guest *g;
+	const char *name, *cmd;
+	bool list = false;
+	int c, rc;
+
+	tool_init(argc, argv);
+	while ((c = getopt_long(argc, argv, "+lvqhV", opts, NULL)) != -1) {
+		if (common_option(c, optarg, help))
+			continue;
+		if (c == 'l')
+			list = true;
+		else
+			usage_error("invalid option");
+	}
+	ctx = tool_ctx();
+	if (list) {
+		char **names;
+		int r = vs_guest_list(ctx, &names);
+		if (r < 0)
+			die_lib(ctx, r);
+		for (char **n = names; *n; n++)
+			puts(*n);
+		vs_strv_free(names);
+		return EXIT_OK;
+	}
+	if (argc - optind < 2)
+		usage_error("expected NAME COMMAND");
+	name = argv[optind];
+	cmd = argv[optind + 1];
+	argc -= optind + 1;
+	argv += optind + 1;
+	if (vs_name_check(name) < 0)
+		usage_error("'%s' is not a valid guest name (letters, digits, '.', '_', '-'; "
+			    "first a letter or digit; at most %d characters)", name, VS_NAME_MAX);
+	if (!strcmp(cmd, "build"))
+		return cmd_build(ctx, name, argc, argv);
+	if (!strcmp(cmd, "delete")) {
+		bool force = argc > 1 && !strcmp(argv[1], "--force");
+		int r;
+		if (argc > (force ? 2 : 1))
+			usage_error("delete: unexpected argument '%s'", argv[force ? 2 : 1]);
+		r = vs_guest_delete(ctx, name, force ? VS_DELETE_FORCE : 0);
+		if (r < 0)
+			die_lib(ctx, r);
+		note("%s deleted", name);
+		return EXIT_OK;
+	}
+	if (strcmp(cmd, "start") && strcmp(cmd, "stop") && strcmp(cmd, "restart") &&
+	    strcmp(cmd, "status") && strcmp(cmd, "enter") && strcmp(cmd, "exec"))
+		usage_error("unknown command '%s'", cmd);
+	if ((!strcmp(cmd, "start") || !strcmp(cmd, "restart") || !strcmp(cmd, "status")) &&
+	    argc > 1)
+		usage_error("%s: unexpected argument '%s'", cmd, argv[1]);
+	g = open_guest(ctx, name);
+	if (!strcmp(cmd, "status"))
+		rc = cmd_status(ctx, g);
+	else if (!strcmp(cmd, "start"))
+		rc = cmd_start(ctx, g);
+	else if (!strcmp(cmd, "stop"))
+		rc = cmd_stop(ctx, g, argc, argv);
+	else if (!strcmp(cmd, "restart")) {
+		int r = vs_guest_stop(g, 0, -1);
+		if (r < 0)
+			die_lib(ctx, r);
+		rc = cmd_start(ctx, g);
+	} else
+		rc = cmd_exec(ctx, g, argc, argv, !strcmp(cmd, "enter"));
+	vs_guest_unref(g);
+	vs_ctx_unref(ctx);
+	return rc;
+}
