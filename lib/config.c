@@ -613,9 +613,11 @@ int vs_guest_list(struct vs_ctx *ctx, char ***names)
 
 /* The bounding set a guest keeps unless its configuration says otherwise:
  * what an ordinary system's root needs to run services (file ownership and
- * permission overrides, set*id, kill, binding low ports, chroot, ptrace of
- * its own processes, reboot of itself).  Dropped, because with a shared
- * kernel they reach beyond the guest: SYS_ADMIN (mount, namespaces, ...),
+ * permission overrides, set*id, kill, binding low ports, chroot, reboot of
+ * itself).  Dropped, because with a shared kernel they reach beyond the
+ * guest: SYS_PTRACE (it overrides "not dumpable", which is what keeps the
+ * guest away from the host's processes joining it, and guest processes can
+ * trace each other without it), SYS_ADMIN (mount, namespaces, ...),
  * SYS_MODULE, SYS_RAWIO, SYS_TIME, SYS_RESOURCE, SYS_NICE, NET_ADMIN and
  * NET_RAW (the host's network when the stack is shared), MKNOD, SETPCAP,
  * LINUX_IMMUTABLE, IPC_LOCK/OWNER, AUDIT_CONTROL, everything >= 32 — and
@@ -625,8 +627,7 @@ uint64_t vs_default_bcaps(void)
 {
 	static const int keep[] = { 0 /* CHOWN */, 1 /* DAC_OVERRIDE */, 3 /* FOWNER */,
 		4 /* FSETID */, 5 /* KILL */, 6 /* SETGID */, 7 /* SETUID */,
-		10 /* NET_BIND_SERVICE */, 18 /* SYS_CHROOT */, 19 /* SYS_PTRACE */,
-		22 /* SYS_BOOT */, 26 /* SYS_TTY_CONFIG */, 28 /* LEASE */,
+		10 /* NET_BIND_SERVICE */, 18 /* SYS_CHROOT */, 22 /* SYS_BOOT */, 26 /* SYS_TTY_CONFIG */, 28 /* LEASE */,
 		29 /* AUDIT_WRITE */, 31 /* SETFCAP */ };
 	uint64_t m = 0;
 

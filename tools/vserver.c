@@ -190,14 +190,14 @@ static int cmd_start(struct vs_ctx *ctx, struct vs_guest *g)
 	return EXIT_OK;
 }
 
-static int cmd_stop(struct vs_ctx *ctx, struct vs_guest *g, int argc, char **argv)
+static int parse_stop(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "timeout", required_argument, NULL, 't' },
 		{ NULL, 0, NULL, 0 }
 	};
 	uint64_t ms = 0;
-	int timeout = -1, c, r;
+	int timeout = -1, c;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "t:", opts, NULL)) != -1) {
@@ -209,7 +209,13 @@ static int cmd_stop(struct vs_ctx *ctx, struct vs_guest *g, int argc, char **arg
 	}
 	if (optind < argc)
 		usage_error("stop: unexpected argument '%s'", argv[optind]);
-	r = vs_guest_stop(g, 0, timeout);
+	return timeout;
+}
+
+static int cmd_stop(struct vs_ctx *ctx, struct vs_guest *g, int timeout)
+{
+	int r = vs_guest_stop(g, 0, timeout);
+
 	if (r < 0)
 		die_lib(ctx, r);
 	if (r == 1)
@@ -228,36 +234,43 @@ static int exit_status(int st)
 	return EXIT_FAIL;
 }
 
-static int cmd_exec(struct vs_ctx *ctx, struct vs_guest *g, int argc, char **argv, bool enter)
+static void parse_exec(int argc, char **argv, bool enter, struct vs_exec_opts *o)
 {
 	static const struct option opts[] = {
 		{ "cwd", required_argument, NULL, 'C' },
 		{ "pty", no_argument, NULL, 't' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct vs_exec_opts o = { 0 };
-	int c, r, st = 0;
+	int c;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+C:t", opts, NULL)) != -1) {
 		if (c == 'C')
-			o.cwd = optarg;
+			o->cwd = optarg;
 		else if (c == 't')
-			o.pty = true;
+			o->pty = true;
 		else
 			usage_error("%s: invalid option", enter ? "enter" : "exec");
 	}
+	if (o->cwd && o->cwd[0] != '/')
+		usage_error("--cwd: '%s' is not an absolute path", o->cwd);
 	if (enter) {
 		if (optind < argc)
 			usage_error("enter: unexpected argument '%s' (use exec)", argv[optind]);
-		o.pty = true;
+		o->pty = true;
 	} else {
 		if (optind >= argc)
 			usage_error("exec: no command given");
-		o.argv = &argv[optind];
+		o->argv = &argv[optind];
 	}
-	o.term = getenv("TERM");
-	r = vs_guest_exec(g, &o, &st);
+	o->term = getenv("TERM");
+}
+
+static int cmd_exec(struct vs_ctx *ctx, struct vs_guest *g, const struct vs_exec_opts *o)
+{
+	int r, st = 0;
+
+	r = vs_guest_exec(g, o, &st);
 	if (r < 0) {
 		const char *m = vs_ctx_errmsg(ctx);
 		fprintf(stderr, "%s: %s\n", prog, *m ? m : strerror(-r));
@@ -276,8 +289,9 @@ int main(int argc, char **argv)
 	struct vs_ctx *ctx;
 	struct vs_guest *g;
 	const char *name, *cmd;
+	struct vs_exec_opts xo = { 0 };
 	bool list = false;
-	int c, rc;
+	int c, rc, timeout = -1;
 
 	tool_init(argc, argv);
 	while ((c = getopt_long(argc, argv, "+lvqhV", opts, NULL)) != -1) {
@@ -327,20 +341,25 @@ int main(int argc, char **argv)
 	if ((!strcmp(cmd, "start") || !strcmp(cmd, "restart") || !strcmp(cmd, "status")) &&
 	    argc > 1)
 		usage_error("%s: unexpected argument '%s'", cmd, argv[1]);
+	/* options first: a usage error is one whether the guest exists or not */
+	if (!strcmp(cmd, "stop"))
+		timeout = parse_stop(argc, argv);
+	else if (!strcmp(cmd, "exec") || !strcmp(cmd, "enter"))
+		parse_exec(argc, argv, !strcmp(cmd, "enter"), &xo);
 	g = open_guest(ctx, name);
 	if (!strcmp(cmd, "status"))
 		rc = cmd_status(ctx, g);
 	else if (!strcmp(cmd, "start"))
 		rc = cmd_start(ctx, g);
 	else if (!strcmp(cmd, "stop"))
-		rc = cmd_stop(ctx, g, argc, argv);
+		rc = cmd_stop(ctx, g, timeout);
 	else if (!strcmp(cmd, "restart")) {
 		int r = vs_guest_stop(g, 0, -1);
 		if (r < 0)
 			die_lib(ctx, r);
 		rc = cmd_start(ctx, g);
 	} else
-		rc = cmd_exec(ctx, g, argc, argv, !strcmp(cmd, "enter"));
+		rc = cmd_exec(ctx, g, &xo);
 	vs_guest_unref(g);
 	vs_ctx_unref(ctx);
 	return rc;

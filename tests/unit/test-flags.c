@@ -128,6 +128,7 @@ static void default_bcaps(void **state)
 	assert_false(d & (1ULL << 2));	/* DAC_READ_SEARCH */
 	assert_false(d & (1ULL << 13));	/* NET_RAW */
 	assert_false(d & (1ULL << 27));	/* MKNOD */
+	assert_false(d & (1ULL << 19));	/* SYS_PTRACE: would override "not dumpable" */
 	assert_true(d & (1ULL << 0));	/* CHOWN */
 	assert_true(d & (1ULL << 7));	/* SETUID */
 	memset(&c, 0, sizeof(c));
