@@ -388,6 +388,29 @@ static int check_opts(struct vs_ctx *ctx, const char *name, const struct vs_buil
 	return 0;
 }
 
+/* Refuses a guest root that is in the way, before anything is made. */
+static int check_vdir(struct vs_ctx *ctx, const char *vdir, bool force)
+{
+	_cleanup_close_ int fd = -1;
+	struct stat st;
+	int r;
+
+	if (lstat(vdir, &st) < 0)
+		return errno == ENOENT ? 0 : vs_err(ctx, -errno, "%s: %m", vdir);
+	if (!S_ISDIR(st.st_mode))
+		return vs_err(ctx, -EEXIST, "%s exists and is not a directory", vdir);
+	fd = open(vdir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return vs_err(ctx, -errno, "%s: %m", vdir);
+	r = vs_dir_empty(fd);
+	if (r < 0)
+		return vs_err(ctx, r, "%s: %s", vdir, strerror(-r));
+	if (r == 0 && !force)
+		return vs_err(ctx, -EEXIST, "the guest root %s exists and is not empty "
+			      "(use --force to replace it)", vdir);
+	return 0;
+}
+
 static int prepare_vdir(struct vs_ctx *ctx, const char *vdir, bool force)
 {
 	struct stat st;
@@ -434,7 +457,7 @@ int vs_build(struct vs_ctx *ctx, const char *name, const struct vs_build_opts *o
 	uint32_t xid = o->xid;
 	struct stat st;
 	int style = -1, r;
-	bool created = false;
+	bool created = false, root_made = false;
 
 	r = check_opts(ctx, name, o, &style);
 	if (r < 0)
@@ -484,6 +507,8 @@ int vs_build(struct vs_ctx *ctx, const char *name, const struct vs_build_opts *o
 	}
 	if (!xid && (r = vs_xid_allocate(ctx, &xid)) < 0)
 		goto out;
+	if ((r = check_vdir(ctx, vdir, o->force)) < 0)
+		goto out;
 	if (mkdirat(cfd, name, 0755) < 0) {
 		r = vs_err(ctx, -errno, "cannot create %s/%s: %m", ctx->confdir, name);
 		goto out;
@@ -508,6 +533,7 @@ int vs_build(struct vs_ctx *ctx, const char *name, const struct vs_build_opts *o
 		goto fail;
 	if ((r = prepare_vdir(ctx, vdir, o->force)) < 0)
 		goto fail;
+	root_made = true;
 	rootfd = open(vdir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (rootfd < 0) {
 		r = vs_err(ctx, -errno, "%s: %m", vdir);
@@ -546,9 +572,13 @@ int vs_build(struct vs_ctx *ctx, const char *name, const struct vs_build_opts *o
 	goto out;
 fail:
 	if (created) {
+		/* remove what this build made: the configuration, and the guest
+		 * root only if this build created or emptied it */
 		char msg[sizeof(ctx->errmsg)];
+		int e;
 		snprintf(msg, sizeof(msg), "%s", ctx->errmsg);
-		if (vs_delete_locked(ctx, name, 0) < 0)
+		e = root_made ? vs_delete_locked(ctx, name, 0) : vs_rm_rf_at(ctx, cfd, name);
+		if (e < 0)
 			vs_warn(ctx, "%s: the failed build could not be removed: %s", name,
 				ctx->errmsg);
 		snprintf(ctx->errmsg, sizeof(ctx->errmsg), "%s", msg);

@@ -254,7 +254,8 @@ static _Noreturn void child_c(struct vs_guest *g, const struct vs_runstate *rs,
 	}
 	if (req->cwd) {
 		if (chdir(req->cwd) < 0) {
-			vs_child_fail(FD_ERR, -errno, "cannot change to %s in the guest: %s",
+			/* not ENOENT: that would read as "command not found" */
+			vs_child_fail(FD_ERR, -EINVAL, "cannot change to %s in the guest: %s",
 				      req->cwd, strerror(errno));
 			_exit(127);
 		}

@@ -8,10 +8,11 @@
  *   vs-probe tiocsti        pushes a byte into fd 0's input queue; prints
  *                           "accepted" or "refused ERRNO"
  *   vs-probe caps           the capability sets from /proc/self/status
- *   vs-probe scan SECONDS PATTERN
+ *   vs-probe scan SECONDS PATTERN CANARY
  *                           watches /proc for processes whose comm contains
- *                           PATTERN; for each, tries to read its environ and
- *                           fd 0; prints "seen N leaked M"
+ *                           PATTERN; for each, looks for CANARY in its
+ *                           environ and follows its descriptors above 2; prints
+ *                           "seen N leaked M"
  */
 #include <dirent.h>
 #include <errno.h>
@@ -89,10 +90,15 @@ static int caps(void)
 	return 0;
 }
 
-static int scan(int seconds, const char *pattern)
+/* A process caught before its exec holds a copy of the host caller's memory
+ * (its environment includes CANARY) and the caller's descriptors (3 and up):
+ * either one readable from here is a leak.  After its exec the process is
+ * an ordinary guest process with the clean environment and fds 0-2. */
+static int scan(int seconds, const char *pattern, const char *canary)
 {
 	time_t end = time(NULL) + seconds;
 	int seen = 0, leaked = 0, me = getpid();
+	static char env[65536];
 
 	while (time(NULL) < end) {
 		DIR *d = opendir("/proc");
@@ -100,9 +106,10 @@ static int scan(int seconds, const char *pattern)
 		if (!d)
 			return 1;
 		while ((de = readdir(d))) {
-			char path[64], comm[64] = "", buf[256];
+			char path[64], comm[64] = "";
 			int pid = atoi(de->d_name), fd;
 			ssize_t n;
+			DIR *fdd;
 			if (pid <= 1 || pid == me)
 				continue;
 			snprintf(path, sizeof(path), "/proc/%d/comm", pid);
@@ -117,13 +124,33 @@ static int scan(int seconds, const char *pattern)
 			snprintf(path, sizeof(path), "/proc/%d/environ", pid);
 			fd = open(path, O_RDONLY);
 			if (fd >= 0) {
-				if (read(fd, buf, sizeof(buf)) > 0)
-					leaked++;
+				n = read(fd, env, sizeof(env) - 1);
 				close(fd);
+				for (ssize_t i = 0; i < n; i++)
+					if (!env[i])
+						env[i] = '\n';
+				if (n > 0) {
+					env[n] = '\0';
+					if (strstr(env, canary))
+						leaked++;
+				}
 			}
-			snprintf(path, sizeof(path), "/proc/%d/fd/0", pid);
-			if (readlink(path, buf, sizeof(buf)) > 0)
-				leaked++;
+			snprintf(path, sizeof(path), "/proc/%d/fd", pid);
+			fdd = opendir(path);
+			if (fdd) {
+				struct dirent *f;
+				/* the numbers are listed to root anyway; following
+				 * one must be refused */
+				while ((f = readdir(fdd))) {
+					char link[96], target[256];
+					if (f->d_name[0] == '.' || atoi(f->d_name) < 3)
+						continue;
+					snprintf(link, sizeof(link), "/proc/%d/fd/%s", pid, f->d_name);
+					if (readlink(link, target, sizeof(target)) > 0)
+						leaked++;
+				}
+				closedir(fdd);
+			}
 		}
 		closedir(d);
 	}
@@ -141,8 +168,8 @@ int main(int argc, char **argv)
 		return tiocsti();
 	if (argc >= 2 && !strcmp(argv[1], "caps"))
 		return caps();
-	if (argc >= 4 && !strcmp(argv[1], "scan"))
-		return scan(atoi(argv[2]), argv[3]);
-	fprintf(stderr, "usage: vs-probe fds|session|tiocsti|caps|scan SECONDS PATTERN\n");
+	if (argc >= 5 && !strcmp(argv[1], "scan"))
+		return scan(atoi(argv[2]), argv[3], argv[4]);
+	fprintf(stderr, "usage: vs-probe fds|session|tiocsti|caps|scan SECONDS PATTERN CANARY\n");
 	return 2;
 }
