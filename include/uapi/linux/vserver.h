@@ -6,8 +6,8 @@
  * command.  Numbers, structure layouts and flag bits follow the
  * Linux-VServer vs2.3.9 interface so that existing userlands keep working.
  */
-#ifndef _UAPI_LINUX_VSERVER_H
-#define _UAPI_LINUX_VSERVER_H
+#ifndef _LINUX_VSERVER_H
+#define _LINUX_VSERVER_H
 
 #include <linux/types.h>
 
@@ -464,4 +464,4 @@ struct vcmd_ctx_fiattr_v0 {		/* 12 bytes */
 	__u32 mask;
 };
 
-#endif /* _UAPI_LINUX_VSERVER_H */
+#endif /* _LINUX_VSERVER_H */
