@@ -201,7 +201,7 @@ int main(int argc, char **argv)
 	bool minit = false;
 	sigset_t set, orig;
 	pid_t main_pid = -1;
-	int st;
+	int st = 0;
 
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--ready-fd") && i + 1 < argc) {
@@ -249,6 +249,9 @@ int main(int argc, char **argv)
 		stop = NULL;
 	if (getpid() != 1)
 		say("warning: not running as PID 1; orphans will not be reaped here");
+	/* the commands we start must not inherit the starter's pipe */
+	if (ready >= 0 && fcntl(ready, F_SETFD, FD_CLOEXEC) < 0)
+		ready = -1;
 
 	/* Everything arrives through sigtimedwait(); blocked signals still
 	 * reach a namespace's init from the host. */
@@ -276,7 +279,8 @@ int main(int argc, char **argv)
 		if (sig < 0)
 			continue;
 		if (sig == SIGCHLD) {
-			if (main_pid > 0 && reap(main_pid, &st)) {
+			/* reap every child — orphans of the guest land here too */
+			if (reap(main_pid, &st) && main_pid > 0) {
 				if (!minit || ready >= 0)
 					report(&ready, false, exit_code(st));
 				else if (exit_code(st))

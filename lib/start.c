@@ -370,6 +370,24 @@ static int read_full(int fd, void *buf, size_t len)
 	return (int)got;
 }
 
+/* One line (the helper's report); stops at the newline, so a process that
+ * inherited the pipe cannot keep us waiting for its end. */
+static int read_line(int fd, char *buf, size_t len)
+{
+	size_t got = 0;
+
+	while (got + 1 < len) {
+		ssize_t n = read(fd, buf + got, 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0 || buf[got] == '\n')
+			break;
+		got++;
+	}
+	buf[got] = '\0';
+	return (int)got;
+}
+
 static int add_addresses(struct vs_guest *g, int rundfd, struct vs_runstate *rs)
 {
 	const struct vs_config *c = g->cfg;
@@ -516,9 +534,9 @@ static int launch(struct vs_guest *g, struct vs_lock *lock, int rundfd, struct v
 	}
 	if (helper && !(flags & VS_START_NOWAIT)) {
 		char ready[64] = "";
-		int n = read_full(readyp[0], ready, sizeof(ready) - 1);
+		int n = read_line(readyp[0], ready, sizeof(ready));
 		int code = -1;
-		ready[n > 0 ? n : 0] = '\0';
+		(void)n;
 		if (sscanf(ready, "ok %d", &code) != 1 || code != 0) {
 			if (!strncmp(ready, "exec ", 5))
 				r = vs_err(ctx, -ENOENT, "%s: cannot execute the start command %s: %s",

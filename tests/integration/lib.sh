@@ -30,14 +30,14 @@ diag() { echo "# $*"; }
 # check DESC CMD...: passes when CMD exits 0
 check() {
 	local d=$1; shift
-	if "$@" >"$OUT" 2>&1; then ok "$d"; else nok "$d" "command: $*" "$(tail -n 15 "$OUT")"; fi
+	if "$@" >"$OUT" 2>&1; then ok "$d"; else nok "$d" "command: $*" "$(tail -n 15 "$OUT" | cut -c1-300)"; fi
 }
 # check_rc N DESC CMD...: passes when CMD exits N
 check_rc() {
 	local want=$1 d=$2 rc; shift 2
 	"$@" >"$OUT" 2>&1; rc=$?
 	if [ "$rc" = "$want" ]; then ok "$d"; else
-		nok "$d" "command: $*" "exit status $rc, expected $want" "$(tail -n 15 "$OUT")"; fi
+		nok "$d" "command: $*" "exit status $rc, expected $want" "$(tail -n 15 "$OUT" | cut -c1-300)"; fi
 }
 # check_fail DESC CMD...: passes when CMD fails (any non-zero status)
 check_fail() {
@@ -49,20 +49,23 @@ check_fail() {
 check_out() {
 	local d=$1 re=$2; shift 2
 	if "$@" >"$OUT" 2>&1 && grep -Eq -- "$re" "$OUT"; then ok "$d"; else
-		nok "$d" "command: $*" "expected /$re/ in:" "$(tail -n 15 "$OUT")"; fi
+		nok "$d" "command: $*" "expected /$re/ in:" "$(tail -n 15 "$OUT" | cut -c1-300)"; fi
 }
 # check_msg N DESC REGEX CMD...: exit status N and message matching REGEX
 check_msg() {
 	local want=$1 d=$2 re=$3 rc; shift 3
 	"$@" >"$OUT" 2>&1; rc=$?
 	if [ "$rc" = "$want" ] && grep -Eq -- "$re" "$OUT"; then ok "$d"; else
-		nok "$d" "command: $*" "exit $rc (expected $want), expected /$re/ in:" "$(tail -n 15 "$OUT")"; fi
+		nok "$d" "command: $*" "exit $rc (expected $want), expected /$re/ in:" "$(tail -n 15 "$OUT" | cut -c1-300)"; fi
 }
 # cond DESC TEST...: passes when the shell test is true
 cond() {
 	local d=$1; shift
 	if "$@"; then ok "$d"; else nok "$d" "condition failed: $*"; fi
 }
+
+# alive PID: the process exists
+alive() { kill -0 "$1" 2>/dev/null; }
 
 # not CMD...: inverts CMD's status (for cond)
 not() { ! "$@"; }

@@ -1,0 +1,32 @@
+# vserver-boot and the systemd unit: start the marked guests, stop them.
+. "$VS_TESTDIR/lib.sh"
+
+a=$(gname marked)
+b=$(gname unmarked)
+check "build" new_guest "$a"
+check "build" new_guest "$b"
+echo default >"$VSERVER_CONFDIR/$a/apps/init/mark"
+check_out "vserver-boot list names the marked guests" "^$a\$" "$VBOOT" list
+cond "... only them" not grep -qx "$b" <<<"$("$VBOOT" list)"
+check "vserver-boot start" "$VBOOT" start
+cond "the marked guest runs" running "$a"
+cond "the unmarked one does not" not running "$b"
+check "vserver-boot stop" "$VBOOT" stop
+cond "the marked guest is stopped" not running "$a"
+check "vserver-boot --mark other start starts nothing marked default" "$VBOOT" --mark other start
+cond "... nothing runs" not running "$a"
+"$VS" -q "$b" start
+check "vserver-boot stop --all stops every running guest" "$VBOOT" --all stop
+cond "... also unmarked ones" not running "$b"
+unit=$VSB/init/vservers.service
+cond "the systemd unit exists" test -f "$unit"
+cond "... starts the marked guests" grep -q '^ExecStart=.*/vserver-boot start$' "$unit"
+cond "... and stops them" grep -q '^ExecStop=.*/vserver-boot' "$unit"
+if command -v systemd-analyze >/dev/null; then
+	# verify needs the programs where the unit says; point it at the build
+	sed "s|^\(Exec[A-Za-z]*=\)[^ ]*/vserver-boot|\1$VSB/tools/.libs/vserver-boot|" "$unit" >"$T/vservers.service"
+	check "systemd-analyze verify accepts the unit" systemd-analyze verify --man=no "$T/vservers.service"
+else
+	skip "systemd-analyze verify accepts the unit" "systemd-analyze not installed"
+fi
+finish

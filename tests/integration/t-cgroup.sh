@@ -1,0 +1,70 @@
+# cgroup v2: limits where the host delegates controllers; a missing
+# controller is reported, and a configuration that needs it fails to start.
+. "$VS_TESTDIR/lib.sh"
+
+g=$(gname l)
+check "build" new_guest "$g"
+C=$VSERVER_CONFDIR/$g
+missing=
+for c in memory pids cpu; do have_controller "$c" || missing="$missing $c"; done
+diag "controllers missing on this host:${missing:- none}"
+if [ -n "$missing" ]; then
+	check_msg 0 "start warns about the missing controllers" "not available from the host" \
+		"$VS" "$g" start
+	check_msg 0 "status reports that limits are not enforced" "limits not enforced" "$VS" "$g" status
+	check_out "vserver-stat --json lists them" '"missing_controllers": \["' "$VSTAT" --json
+	check "stop" "$VS" "$g" stop
+fi
+# a configuration that requires a limit
+mkdir -p "$C/cgroup"
+echo 64M >"$C/cgroup/memory.max"
+if have_controller memory; then
+	check "memory.max: start" "$VS" "$g" start
+	cg=$(cg_root)/$VSERVER_CGROUP/$g
+	cond "memory.max is applied ($(cat "$cg/memory.max" 2>/dev/null))" test "$(cat "$cg/memory.max")" = 67108864
+	check "stop" "$VS" "$g" stop
+else
+	check_msg 1 "memory.max without the memory controller: start fails and says why" \
+		"limits memory, but the host does not delegate" "$VS" "$g" start
+	cond "... nothing is left running" not running "$g"
+	cond "... nor a cgroup" not cg_dir_exists "$g"
+	cond "... nor run state" test ! -e "$VSERVER_RUNDIR/$g.state"
+fi
+rm -rf "$C/cgroup"
+mkdir -p "$C/rlimits"; echo 20 >"$C/rlimits/nproc"
+if have_controller pids; then
+	check "rlimits/nproc: start" "$VS" "$g" start
+	cg=$(cg_root)/$VSERVER_CGROUP/$g
+	cond "rlimits/nproc becomes pids.max" test "$(cat "$cg/pids.max")" = 20
+	out=$("$VS" "$g" exec /bin/sh -c 'for i in $(seq 40); do sleep 5 & done 2>&1; wait' 2>&1)
+	cond "the guest cannot exceed it" grep -qiE "can't fork|resource temporarily unavailable" <<<"$out"
+	check "stop" "$VS" "$g" stop
+else
+	check_msg 1 "rlimits/nproc without the pids controller: start fails and says why" \
+		"limits pids" "$VS" "$g" start
+	cond "... and nothing is left" test ! -e "$VSERVER_RUNDIR/$g.state" -a -z "$(cg_procs "$g")"
+fi
+rm -rf "$C/rlimits"
+mkdir -p "$C/cgroup"; echo "50000 100000" >"$C/cgroup/cpu.max"
+if have_controller cpu; then
+	check "cpu.max: start" "$VS" "$g" start
+	cond "cpu.max is applied" test "$(cat "$(cg_root)/$VSERVER_CGROUP/$g/cpu.max")" = "50000 100000"
+	check "stop" "$VS" "$g" stop
+else
+	check_msg 1 "cpu.max without the cpu controller: start fails" "limits cpu" "$VS" "$g" start
+fi
+rm -rf "$C/cgroup"
+mkdir -p "$C/rlimits"; echo 64 >"$C/rlimits/nofile"
+check "rlimits/nofile: start" "$VS" "$g" start
+check_out "nofile applies to the guest's processes" '^64$' "$VS" "$g" exec /bin/sh -c 'ulimit -n'
+check "stop" "$VS" "$g" stop
+rm -rf "$C/rlimits"
+if [ "$VS_BACKEND" = ns ]; then
+	mkdir -p "$C/rlimits"; echo 100 >"$C/rlimits/nsock"
+	check_msg 1 "a vx-only limit is refused on the ns backend" "only on the vx backend" "$VS" "$g" start
+	rm -rf "$C/rlimits"
+fi
+check "the guest's processes are in its cgroup" bash -c "'$VS' '$g' start && test -n \"\$(cat '$(cg_root)/$VSERVER_CGROUP/$g/cgroup.procs')\""
+check_out "the guest sees its own cgroup as the root" '^0::/$' "$VS" "$g" exec cat /proc/self/cgroup
+check "stop" "$VS" "$g" stop
+finish
