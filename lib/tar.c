@@ -13,6 +13,7 @@
 
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <sys/wait.h>
 
 #define BLOCK 512
@@ -302,7 +303,7 @@ static int next_entry(struct reader *r, struct entry *e, struct xstate *x)
 
 		err = read_exact(r, b, BLOCK);
 		if (err == -EPIPE && r->offset == 0)
-			return vs_err(x->ctx, -EINVAL, "template: the archive is empty");
+			return vs_err(x->ctx, -EBADMSG, "template: the archive is empty");
 		if (err < 0)
 			return vs_err(x->ctx, err, "template: %s at offset %llu",
 				      err == -EPIPE ? "archive truncated" : strerror(-err),
@@ -312,17 +313,17 @@ static int next_entry(struct reader *r, struct entry *e, struct xstate *x)
 		if (zero)
 			return 0;
 		if (!checksum_ok(b))
-			return vs_err(x->ctx, -EINVAL, "template: bad header checksum at offset %llu "
+			return vs_err(x->ctx, -EBADMSG, "template: bad header checksum at offset %llu "
 				      "(not a tar archive, or damaged)",
 				      (unsigned long long)(r->offset - BLOCK));
 		if (vs_tar_octal(h->size, sizeof(h->size), &v) < 0 || v > UINT64_MAX / 2)
-			return vs_err(x->ctx, -EINVAL, "template: bad size field at offset %llu",
+			return vs_err(x->ctx, -EBADMSG, "template: bad size field at offset %llu",
 				      (unsigned long long)(r->offset - BLOCK));
 		if (h->typeflag == 'L' || h->typeflag == 'K') {
 			char *blob;
 			err = read_blob(r, v, MAX_LONGNAME, &blob);
 			if (err < 0)
-				return vs_err(x->ctx, err, "template: bad long name record");
+				return vs_err(x->ctx, -EBADMSG, "template: bad long name record");
 			snprintf(h->typeflag == 'L' ? e->path : e->link, PATH_MAX, "%s", blob);
 			if (h->typeflag == 'L')
 				has_path = true;
@@ -335,7 +336,7 @@ static int next_entry(struct reader *r, struct entry *e, struct xstate *x)
 			char *blob;
 			err = read_blob(r, v, MAX_PAX, &blob);
 			if (err < 0)
-				return vs_err(x->ctx, err, "template: bad pax header");
+				return vs_err(x->ctx, -EBADMSG, "template: bad pax header");
 			if (h->typeflag == 'x') {
 				uint64_t sz = UINT64_MAX;
 				struct entry tmp = *e;
@@ -348,7 +349,7 @@ static int next_entry(struct reader *r, struct entry *e, struct xstate *x)
 			}
 			free(blob);
 			if (err < 0)
-				return vs_err(x->ctx, -EINVAL, "template: malformed pax header at offset "
+				return vs_err(x->ctx, -EBADMSG, "template: malformed pax header at offset "
 					      "%llu", (unsigned long long)r->offset);
 			continue;
 		}
@@ -370,13 +371,13 @@ static int next_entry(struct reader *r, struct entry *e, struct xstate *x)
 			e->link[100] = '\0';
 		}
 		if (vs_tar_octal(h->mode, sizeof(h->mode), &v) < 0)
-			return vs_err(x->ctx, -EINVAL, "template: %s: bad mode", e->path);
+			return vs_err(x->ctx, -EBADMSG, "template: %s: bad mode", e->path);
 		e->mode = (mode_t)(v & 07777);
 		if (vs_tar_octal(h->uid, sizeof(h->uid), &v) < 0 || v > UINT32_MAX - 1)
-			return vs_err(x->ctx, -EINVAL, "template: %s: bad uid", e->path);
+			return vs_err(x->ctx, -EBADMSG, "template: %s: bad uid", e->path);
 		e->uid = (uid_t)v;
 		if (vs_tar_octal(h->gid, sizeof(h->gid), &v) < 0 || v > UINT32_MAX - 1)
-			return vs_err(x->ctx, -EINVAL, "template: %s: bad gid", e->path);
+			return vs_err(x->ctx, -EBADMSG, "template: %s: bad gid", e->path);
 		e->gid = (gid_t)v;
 		e->mtime = vs_tar_octal(h->mtime, sizeof(h->mtime), &v) == 0 ? (time_t)v : 0;
 		return 1;
@@ -661,11 +662,25 @@ int vs_tar_extract(struct vs_ctx *ctx, int archive_fd, int rootfd, struct vs_tar
 	}
 	free(e);
 	if (r.filter > 0) {
+		/* After the end marker come only padding records: drain them so
+		 * the decompressor can finish and report a damaged stream (a
+		 * bounded amount; beyond it we stop listening). */
+		bool drained = false;
+		if (err == 0) {
+			char buf[8192];
+			size_t total = 0;
+			ssize_t n;
+			while ((n = read(r.fd, buf, sizeof(buf))) > 0 && total < (1 << 20))
+				total += (size_t)n;
+			drained = n == 0;
+		}
 		close(r.fd);
+		if (!drained)
+			kill(r.filter, SIGKILL);
 		while (waitpid(r.filter, &status, 0) < 0 && errno == EINTR)
 			;
-		if (err == 0 && (!WIFEXITED(status) || WEXITSTATUS(status)))
-			err = vs_err(ctx, -EIO, "template: the decompressor failed");
+		if (err == 0 && drained && (!WIFEXITED(status) || WEXITSTATUS(status)))
+			err = vs_err(ctx, -EBADMSG, "template: the decompressor reports a damaged archive");
 	}
 	return err;
 }

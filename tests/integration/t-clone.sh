@@ -1,0 +1,37 @@
+# build -m clone: a faithful copy of a stopped guest.
+. "$VS_TESTDIR/lib.sh"
+
+s=$(gname src)
+d=$(gname dst)
+GUESTS+=("$d")
+check "build the source" new_guest "$s" --context 900
+V=$(vdir "$s")
+echo data >"$V/root/marker"
+ln "$V/root/marker" "$V/root/marker.hard"
+chmod 4755 "$V/bin/vs-probe"
+mkdir -p "$VSERVER_CONFDIR/$s/rlimits"; echo 256 >"$VSERVER_CONFDIR/$s/rlimits/nofile"
+check "the source starts" "$VS" "$s" start
+check_msg 1 "cloning a running guest is refused" "is running" "$VS" "$d" build -m clone -- --source "$s"
+cond "... and nothing is made" test ! -e "$VSERVER_CONFDIR/$d"
+check "stop the source" "$VS" "$s" stop
+check "build -m clone" "$VS" "$d" build -m clone -- --source "$s"
+W=$(vdir "$d")
+cond "the files are copied" test "$(cat "$W/root/marker")" = data
+cond "hard links stay hard links" test "$(stat -c %i "$W/root/marker")" = "$(stat -c %i "$W/root/marker.hard")"
+cond "symbolic links are copied as links" test "$(readlink "$W/bin/sh")" = /bin/busybox
+cond "modes, set-user-id included, are kept" test "$(stat -c %a "$W/bin/vs-probe")" = 4755
+cond "the clone has its own context id" test "$(cat "$VSERVER_CONFDIR/$d/context")" != 900
+cond "the configuration is copied (init style)" test "$(cat "$VSERVER_CONFDIR/$d/apps/init/style")" = sysv
+cond "... (limits)" test "$(cat "$VSERVER_CONFDIR/$d/rlimits/nofile")" = 256
+cond "... but the clone has its own host name" test "$(cat "$W/etc/hostname")" = "$d"
+check "the clone starts" "$VS" "$d" start
+check_out "... and runs as itself" "^$d\$" "$VS" "$d" exec hostname
+check "the source starts alongside" "$VS" "$s" start
+check "stop the clone" "$VS" "$d" stop
+check "stop the source" "$VS" "$s" stop
+check_msg 1 "cloning a missing guest fails" "does not exist" \
+	"$VS" "$(gname none)" build -m clone -- --source "$(gname nosuch)"
+cond "... and leaves nothing" test ! -e "$VSERVER_CONFDIR/$(gname none)" -a ! -e "$(vdir "$(gname none)")"
+check_msg 2 "a guest cannot be cloned from itself" "from itself" "$VS" "$s" build -m clone --force -- --source "$s"
+check_msg 2 "clone needs --source" "needs --source" "$VS" "$(gname none)" build -m clone
+finish
