@@ -47,7 +47,12 @@ tap_section() {
 	echo "# Subtest: $name"
 	# The section's own stdout is its TAP; its stderr joins the stream as
 	# diagnostics so the report shows why something failed.
-	"$@" 2>&1 | tee "$out" | sed -u 's/^/    /' || st=${PIPESTATUS[0]}
+	# (Works with and without the caller's pipefail and errexit.)
+	if "$@" 2>&1 | tee "$out" | sed -u 's/^/    /'; then
+		st=${PIPESTATUS[0]}
+	else
+		st=${PIPESTATUS[0]}
+	fi
 	read -r p f s < <(tap_count "$out")
 	if [ "$st" != 0 ] && [ "$f" = 0 ]; then
 		echo "    # $name exited with status $st without a failing result"
