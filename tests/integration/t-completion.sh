@@ -1,0 +1,36 @@
+# bash completion of the tools.
+. "$VS_TESTDIR/lib.sh"
+
+bc=/usr/share/bash-completion/bash_completion
+if [ ! -r "$bc" ]; then
+	skip "bash completion" "bash-completion is not installed"
+	finish; exit 0
+fi
+g=$(gname c1)
+check "build a guest to complete" new_guest "$g"
+# complete LINE: prints the candidates for the last word of LINE
+complete_line() {
+	PATH=$VSB/tools:$PATH bash -c '
+		. "$1" 2>/dev/null; . "$2"
+		read -ra COMP_WORDS <<<"$3"
+		[[ $3 == *" " ]] && COMP_WORDS+=("")
+		COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+		COMP_LINE=$3; COMP_POINT=${#COMP_LINE}
+		f=$(complete -p "${COMP_WORDS[0]}" | sed -n "s/.*-F \([^ ]*\).*/\1/p")
+		"$f" "${COMP_WORDS[0]}" "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD-1]}"
+		printf "%s\n" "${COMPREPLY[@]}"' _ "$bc" "$VS_SRCDIR/completion/vserver" "$1"
+}
+cond "vserver completes guest names" grep -qx "$g" <<<"$(complete_line "vserver ")"
+cond "... then commands" grep -qx exec <<<"$(complete_line "vserver $g ")"
+cond "... build methods after -m" \
+	test "$(complete_line "vserver $g build -m " | sort | tr '\n' ' ')" = "busybox clone debootstrap skeleton template "
+cond "... init styles" grep -qx minit <<<"$(complete_line "vserver $g build --initstyle ")"
+cond "... method options after --" grep -qx -- --source <<<"$(complete_line "vserver $g build -m clone -- ")"
+cond "... a source guest for clone" grep -qx "$g" <<<"$(complete_line "vserver x build -m clone -- --source ")"
+cond "... backends" grep -qx vx <<<"$(complete_line "vserver --backend ")"
+cond "vkill completes signals" grep -qx TERM <<<"$(complete_line "vkill -s ")"
+cond "vkill completes guests for --xid" grep -qx "$g" <<<"$(complete_line "vkill --xid ")"
+cond "vserver-boot completes its commands" grep -qx stop <<<"$(complete_line "vserver-boot ")"
+cond "vuname completes fields" grep -qx nodename= <<<"$(complete_line "vuname --set -t ")"
+cond "vserver-stat completes --json" grep -qx -- --json <<<"$(complete_line "vserver-stat --j")"
+finish
