@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The "vx" backend: the Linux-VServer kernel.  The guest's init creates the
  * network context and the context (ABI §9.2 order: network first, then
- * ctx_create with SETUP|INIT|ADMIN), sets it up from inside while the
- * context is in STATE_SETUP, and ends the setup right before exec.  The
+ * ctx_create with SETUP|INIT|ADMIN) once its root file system is in place,
+ * sets it up from inside while the context is in STATE_SETUP, and ends the
+ * setup right before exec.  The
  * namespaces and the pivot-rooted file system are shared with the ns
  * backend and recorded in the context's space slot 0, so util-vserver's
  * enter_space works on our guests too. */
@@ -94,8 +95,11 @@ static int vx_child_setup(struct vs_ctx *ctx, const struct vs_config *c, char *e
 			snprintf(err, errlen, "ctx_create %u: %s", c->xid, strerror(-r));
 		return r;
 	}
-	/* util-vserver maps contexts back to guests through this name */
-	snprintf(cfgdir, sizeof(cfgdir), "%s/%s", ctx->confdir, c->name);
+	/* util-vserver maps contexts back to guests through this name; a
+	 * configuration directory longer than the field gets the bare name */
+	if ((size_t)snprintf(cfgdir, sizeof(cfgdir), "%s/%s", ctx->confdir, c->name) >=
+	    sizeof(cfgdir))
+		snprintf(cfgdir, sizeof(cfgdir), "%s", c->name);
 	r = vs_vx_set_vhi_name(VX_ID_SELF, VHIN_CONTEXT, cfgdir);
 	if (r < 0) {
 		snprintf(err, errlen, "set_vhi_name(context): %s", strerror(-r));

@@ -186,9 +186,6 @@ static _Noreturn void init_child(struct launch *L)
 	}
 	if (unshare(CLONE_NEWCGROUP) < 0)
 		FAIL(-errno, "cannot create a cgroup namespace: %s", strerror(errno));
-	r = L->ops->child_setup(ctx, c, err, sizeof(err));
-	if (r < 0)
-		FAIL(r, "%s", err);
 	host = c->uts[VHIN_NODENAME] ? c->uts[VHIN_NODENAME] : c->name;
 	if (sethostname(host, strlen(host)) < 0)
 		FAIL(-errno, "sethostname: %s", strerror(errno));
@@ -206,6 +203,12 @@ static _Noreturn void init_child(struct launch *L)
 	if (fd > 0)
 		close(fd);
 	r = vs_guest_confine(c, L->g->backend, err, sizeof(err));
+	if (r < 0)
+		FAIL(r, "%s", err);
+	/* The context (vx) is made once the file system is final: its space
+	 * slot then records the guest's root, and nothing of the setup above
+	 * depends on what the kernel allows processes inside a context. */
+	r = L->ops->child_setup(ctx, c, err, sizeof(err));
 	if (r < 0)
 		FAIL(r, "%s", err);
 	r = L->ops->child_finish(ctx, c, err, sizeof(err));
@@ -677,7 +680,7 @@ int vs_guest_start(struct vs_guest *g, unsigned flags)
 	if (rs.host_network && g->backend == VS_BACKEND_NS)
 		vs_notice(ctx, "%s: the guest shares the host's network stack (no network "
 			  "isolation; add spaces/net for a private one)", g->cfg->name);
-	if ((r = vs_cgroup_apply(ctx, cgpath, g->cfg, rs.missing_cg)) < 0)
+	if ((r = vs_cgroup_apply(ctx, cgpath, g->cfg, rs.missing_cg, g->backend)) < 0)
 		goto fail;
 	if ((r = vs_runstate_write(ctx, rundfd, g->cfg->name, &rs)) < 0)
 		goto fail;
