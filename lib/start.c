@@ -298,6 +298,7 @@ static _Noreturn void monitor(struct launch *L)
 	pid_t g;
 
 	setsid();
+	prctl(PR_SET_NAME, "vserver-monitor", 0, 0, 0);
 	for (int s = 1; s < NSIG; s++)
 		if (s == SIGHUP || s == SIGINT || s == SIGQUIT || s == SIGTERM || s == SIGPIPE ||
 		    s == SIGTSTP || s == SIGTTIN || s == SIGTTOU)

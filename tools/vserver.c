@@ -37,6 +37,7 @@ static void help(void)
 	       "      --interface SPEC [NAME=][DEV:]IP[/PREFIX]; may be repeated\n"
 	       "      --initstyle S    plain, sysv or minit\n"
 	       "      --vdir DIR       guest root (default VDIRBASE/NAME)\n"
+	       "      --pin-backend B  always use backend ns or vx for this guest\n"
 	       "      --force          replace an existing guest\n"
 	       "Method options (after --):\n"
 	       "  busybox      [--busybox PATH]            (default /bin/busybox)\n"

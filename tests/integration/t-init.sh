@@ -56,8 +56,18 @@ rm -f "$V/var/log/marks"
 check "plain: start" "$VS" "$g" start
 check_out "plain: PID 1 is the guest's own init" '^/bin/busybox$' "$VS" "$g" exec readlink /proc/1/exe
 cond "plain: busybox init ran rcS" wait_until 5 grep -qsx start "$V/var/log/marks"
+printf '/bin/sh\n-c\necho cmd.stop >> /var/log/marks\n' >"$C/apps/init/cmd.stop"
 check "plain: stop" "$VS" "$g" stop
+cond "plain: cmd.stop ran inside before the init was signalled" grep -qsx cmd.stop "$V/var/log/marks"
 cond "plain: its shutdown ran rcK" grep -qsx stop "$V/var/log/marks"
+rm -f "$C/apps/init/cmd.stop"
+echo HUP >"$C/apps/init/stop-signal"	# busybox init ignores it
+echo 500ms >"$C/apps/init/stop-timeout"
+check "plain: start" "$VS" "$g" start
+check_msg 0 "stop-signal is sent; after stop-timeout the guest is killed" "still running after 500 ms" \
+	"$VS" "$g" stop
+cond "... and it is stopped" not running "$g"
+rm -f "$C/apps/init/stop-signal" "$C/apps/init/stop-timeout"
 echo sysv >"$C/apps/init/style"
 printf '/etc/init.d/rcS\n' >"$C/apps/init/cmd.start"
 finish
