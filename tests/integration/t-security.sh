@@ -22,7 +22,11 @@ if [ -e /proc/kcore ]; then
 else
 	skip "/proc/kcore is hidden" "this kernel has no /proc/kcore"
 fi
-check_out "/proc/keys is hidden" '^0$' x 'wc -c < /proc/keys'
+if [ -e /proc/keys ]; then
+	check_out "/proc/keys is hidden" '^0$' x 'wc -c < /proc/keys'
+else
+	skip "/proc/keys is hidden" "this kernel has no /proc/keys"
+fi
 check_out "/sys is read-only" ' /sys sysfs ro|sysfs on /sys type sysfs \(ro' x 'mount'
 devs=$(x 'ls /dev' | tr '\n' ' ')
 cond "/dev has only the safe nodes ($devs)" \
