@@ -131,6 +131,15 @@ static int vx_child_finish(struct vs_ctx *ctx, const struct vs_config *c, char *
 		r = vs_vx_set_rlimit(VX_ID_SELF, (uint32_t)id,
 				     c->rlim[id].soft == VS_LIMIT_INF ? CRLIM_INFINITY : c->rlim[id].soft,
 				     c->rlim[id].hard == VS_LIMIT_INF ? CRLIM_INFINITY : c->rlim[id].hard);
+		/* nproc and rss are enforced through the cgroup as well; a
+		 * kernel without per-context limits is fine for them only */
+		if (r == -ENOSYS && (id == 5 || id == 6))
+			continue;
+		if (r == -ENOSYS) {
+			snprintf(err, errlen, "rlimits/%s: this kernel has no per-context limits "
+				 "(set_rlimit: ENOSYS)", vs_rlimit_name(id));
+			return r;
+		}
 		if (r < 0) {
 			snprintf(err, errlen, "rlimits/%s: the kernel refuses it: %s",
 				 vs_rlimit_name(id), strerror(-r));

@@ -156,7 +156,7 @@ static int cg_write(struct vs_ctx *ctx, const char *dir, const char *key, const 
 }
 
 int vs_cgroup_apply(struct vs_ctx *ctx, const char *path, const struct vs_config *c,
-		    unsigned missing, int backend)
+		    unsigned missing)
 {
 	char buf[64];
 	int r;
@@ -173,10 +173,8 @@ int vs_cgroup_apply(struct vs_ctx *ctx, const char *path, const struct vs_config
 		if (r < 0)
 			return r;
 	}
-	/* util-vserver's per-context limits that cgroup v2 expresses exactly;
-	 * the vx kernel enforces them itself */
-	if (backend == VS_BACKEND_VX)
-		return 0;
+	/* util-vserver's per-context limits that cgroup v2 expresses exactly,
+	 * on both backends (vs2.3 itself counts memory through memcg) */
 	if (c->rlim[6].set && c->rlim[6].hard != VS_LIMIT_INF) {
 		if (missing & VS_CG_PIDS)
 			return vs_err(ctx, -EOPNOTSUPP, "rlimits/nproc needs the pids controller, "

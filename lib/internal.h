@@ -226,7 +226,7 @@ VS_HIDDEN int vs_cgroup_path(struct vs_ctx *ctx, const char *name, char *buf, si
  * the controllers that are unavailable. */
 VS_HIDDEN int vs_cgroup_create(struct vs_ctx *ctx, const char *path, unsigned *missing);
 VS_HIDDEN int vs_cgroup_apply(struct vs_ctx *ctx, const char *path,
-			      const struct vs_config *c, unsigned missing, int backend);
+			      const struct vs_config *c, unsigned missing);
 VS_HIDDEN int vs_cgroup_procs(const char *path, pid_t **pids, size_t *n);
 VS_HIDDEN int vs_cgroup_kill(struct vs_ctx *ctx, const char *path);
 VS_HIDDEN int vs_cgroup_remove(struct vs_ctx *ctx, const char *path);

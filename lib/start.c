@@ -396,7 +396,10 @@ static int add_addresses(struct vs_guest *g, int rundfd, struct vs_runstate *rs)
 {
 	const struct vs_config *c = g->cfg;
 
-	if (c->netns || g->backend != VS_BACKEND_NS)
+	/* Both backends share the host's network stack (unless spaces/net on
+	 * ns): the address goes on the host device, as util-vserver does; on
+	 * vx the network context then limits the guest to it. */
+	if (c->netns)
 		return 0;
 	for (size_t i = 0; i < c->n_ifaces; i++) {
 		const struct vs_iface *ifc = &c->ifaces[i];
@@ -666,8 +669,6 @@ int vs_guest_start(struct vs_guest *g, unsigned flags)
 		goto fail;
 	required = g->cfg->cg_required | (g->cfg->rlim[6].set ? VS_CG_PIDS : 0) |
 		   (g->cfg->rlim[5].set ? VS_CG_MEMORY : 0);
-	if (g->backend == VS_BACKEND_VX)
-		required &= ~VS_CG_PIDS & ~(g->cfg->rlim[5].set ? VS_CG_MEMORY : 0);
 	if (required & rs.missing_cg) {
 		r = vs_err(ctx, -EOPNOTSUPP, "%s: the configuration limits %s, but the host does "
 			   "not delegate that cgroup controller to %s", g->cfg->name,
@@ -681,7 +682,7 @@ int vs_guest_start(struct vs_guest *g, unsigned flags)
 	if (rs.host_network && g->backend == VS_BACKEND_NS)
 		vs_notice(ctx, "%s: the guest shares the host's network stack (no network "
 			  "isolation; add spaces/net for a private one)", g->cfg->name);
-	if ((r = vs_cgroup_apply(ctx, cgpath, g->cfg, rs.missing_cg, g->backend)) < 0)
+	if ((r = vs_cgroup_apply(ctx, cgpath, g->cfg, rs.missing_cg)) < 0)
 		goto fail;
 	if ((r = vs_runstate_write(ctx, rundfd, g->cfg->name, &rs)) < 0)
 		goto fail;

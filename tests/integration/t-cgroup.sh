@@ -58,9 +58,18 @@ else
 fi
 rm -rf "$C/cgroup"
 mkdir -p "$C/rlimits"; echo 64 >"$C/rlimits/nofile"
-check "rlimits/nofile: start" "$VS" "$g" start
-check_out "nofile applies to the guest's processes" '^64$' "$VS" "$g" exec /bin/sh -c 'ulimit -n'
-check "stop" "$VS" "$g" stop
+"$VS" "$g" start >"$OUT" 2>&1; rc=$?
+if [ "$VS_BACKEND" = vx ] && grep -q "no per-context limits" "$OUT"; then
+	skip "rlimits/nofile on vx" "this kernel has no per-context limits yet (set_rlimit)"
+	cond "... and the start said so and left nothing" test "$rc" = 1 -a -z "$(cg_procs "$g")"
+elif [ "$VS_BACKEND" = vx ]; then
+	cond "rlimits/nofile: start" test "$rc" = 0
+	check "stop" "$VS" "$g" stop
+else
+	cond "rlimits/nofile: start" test "$rc" = 0
+	check_out "nofile applies to the guest's processes" '^64$' "$VS" "$g" exec /bin/sh -c 'ulimit -n'
+	check "stop" "$VS" "$g" stop
+fi
 rm -rf "$C/rlimits"
 if [ "$VS_BACKEND" = ns ]; then
 	mkdir -p "$C/rlimits"; echo 100 >"$C/rlimits/nsock"
