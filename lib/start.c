@@ -522,7 +522,7 @@ static int launch(struct vs_guest *g, struct vs_lock *lock, int rundfd, struct v
 	if (read_full(pidp[0], &gpid, sizeof(gpid)) != sizeof(gpid) || gpid <= 0) {
 		r = vs_err(ctx, gpid < 0 ? gpid : -ECHILD, "%s: cannot create the guest's init: %s",
 			   c->name, gpid < 0 ? strerror(-gpid) : "the monitor died");
-		goto out;
+		goto fail;
 	}
 	rs->init_pid = gpid;
 	{
@@ -568,17 +568,8 @@ static int launch(struct vs_guest *g, struct vs_lock *lock, int rundfd, struct v
 		goto fail;
 	}
 	r = 0;
-	goto out;
+	/* on failure the caller removes what was started, with everything else */
 fail:
-	{
-		int e = r;
-		char msg[sizeof(ctx->errmsg)];
-		snprintf(msg, sizeof(msg), "%s", ctx->errmsg);
-		if (vs_guest_cleanup(g, rundfd, rs) < 0)
-			vs_warn(ctx, "%s", ctx->errmsg);
-		snprintf(ctx->errmsg, sizeof(ctx->errmsg), "%s", msg);
-		r = e;
-	}
 out:
 	close_pair(errp);
 	close_pair(pidp);
@@ -688,13 +679,17 @@ int vs_guest_start(struct vs_guest *g, unsigned flags)
 		goto fail;
 	if ((r = add_addresses(g, rundfd, &rs)) < 0)
 		goto fail;
-	r = launch(g, lock, rundfd, &rs, flags);
+	if ((r = launch(g, lock, rundfd, &rs, flags)) < 0)
+		goto fail;
 	goto out;
 fail:
 	{
+		/* nothing of a failed start stays: processes, addresses,
+		 * cgroup, state — and the explanation is the first error */
 		char msg[sizeof(ctx->errmsg)];
 		snprintf(msg, sizeof(msg), "%s", ctx->errmsg);
-		vs_guest_cleanup(g, rundfd, &rs);
+		if (vs_guest_cleanup(g, rundfd, &rs) < 0)
+			vs_warn(ctx, "%s", ctx->errmsg);
 		snprintf(ctx->errmsg, sizeof(ctx->errmsg), "%s", msg);
 	}
 out:

@@ -25,6 +25,10 @@ cond "orphans are reaped by the helper (no zombies)" test "$z" = 0
 check "stop" "$VS" "$g" stop
 cond "stop ran the stop command (rcK)" grep -qsx stop "$V/var/log/marks"
 
+check_msg 1 "a missing init helper fails the start clearly" "guest init helper" \
+	env VSERVER_HELPERDIR=/nonexistent "$VS" "$g" start
+cond "... and leaves nothing" test -z "$(cg_procs "$g")" -a ! -e "$VSERVER_RUNDIR/$g.state" \
+	-a ! -d "$(cg_root)/$VSERVER_CGROUP/$g"
 echo /bin/false >"$C/apps/init/cmd.start"
 check_msg 1 "a failing start command fails the start, and says so" "start command failed" \
 	"$VS" "$g" start
