@@ -22,39 +22,73 @@ cond "... nothing else" test "$("$VS" "$g" exec cat /proc/net/dev | tail -n +3 |
 check_out "... and lo is up with 127.0.0.1" "inet 127.0.0.1" "$VS" "$g" exec ip addr show lo
 check_fail "the guest cannot reconfigure it (no CAP_NET_ADMIN)" "$VS" "$g" exec ip link set lo down
 check "stop" "$VS" "$g" stop
-mkdir -p "$C/interfaces/0"; echo 192.0.2.10 >"$C/interfaces/0/ip"
-check_msg 1 "interfaces together with spaces/net are refused" "not supported by the ns backend" \
-	"$VS" "$g" start
 rm -rf "$C/spaces" "$C/interfaces"
 
-# An address on a host device, in a network namespace of our own so the
+# Addresses on host devices, in a network namespace of our own so the
 # machine's real network is never touched.
 if command -v unshare >/dev/null && command -v ip >/dev/null; then
+	g2=$(gname n2)
+	check "build a second guest" new_guest "$g2"
+	C2=$VSERVER_CONFDIR/$g2
 	cat >"$T/net.sh" <<EOS
 set -e
 ip link add vstest0 type veth peer name vstest1
 ip link set vstest0 up
-mkdir -p "$C/interfaces/0"
+mkdir -p "$C/interfaces/0" "$C/interfaces/1"
 echo 192.0.2.10 >"$C/interfaces/0/ip"; echo 24 >"$C/interfaces/0/prefix"; echo vstest0 >"$C/interfaces/0/dev"
+echo 2001:db8::10 >"$C/interfaces/1/ip"; echo 64 >"$C/interfaces/1/prefix"; echo vstest0 >"$C/interfaces/1/dev"
 "$VS" -q "$g" start
 ip -4 addr show vstest0 | grep -q 192.0.2.10/24 && echo ADDED
+ip -6 addr show vstest0 | grep -q 2001:db8::10/64 && echo ADDED6
 "$VS" "$g" exec ip -4 addr show vstest0 | grep -q 192.0.2.10 && echo SEEN
+"$VS" "$g" status | grep -q '192.0.2.10/24' && echo STATUS
+"$VSTAT" --json | grep -q '"addresses": \["192.0.2.10/24"' && echo STAT
+# a second guest with the same address is refused while the first runs
+mkdir -p "$C2/interfaces/0"
+echo 192.0.2.10 >"$C2/interfaces/0/ip"; echo vstest0 >"$C2/interfaces/0/dev"
+"$VS" -q "$g2" start 2>&1 | grep -q "belongs to the running guest $g" && echo OTHER_REFUSED
+ip -4 addr show vstest0 | grep -q 192.0.2.10/24 && echo OTHER_KEPT
+"$VS" "$g2" status >/dev/null || echo OTHER_NOT_RUNNING
 "$VS" -q "$g" stop
 ip -4 addr show vstest0 | grep -q 192.0.2.10 || echo REMOVED
+ip -6 addr show vstest0 | grep -q 2001:db8::10 || echo REMOVED6
+rm -rf "$C2/interfaces"
+# an address the host has already is used, not owned, and never doubled
 ip addr add 192.0.2.11/24 dev vstest0
 echo 192.0.2.11 >"$C/interfaces/0/ip"
-"$VS" -q "$g" start 2>&1 | grep -q "already in use" && echo REFUSED
+"$VS" "$g" start 2>&1 | grep -q "already on vstest0" && echo USED
+[ \$(ip -4 addr show | grep -c 'inet 192.0.2.11/') = 1 ] && echo SINGLE
+"$VS" -q "$g" stop
 ip -4 addr show vstest0 | grep -q 192.0.2.11 && echo KEPT
-"$VS" "$g" status >/dev/null || echo NOT-RUNNING
+ip -6 addr show vstest0 | grep -q 2001:db8::10 || echo REMOVED6_AGAIN
+# a start that fails after adding the addresses leaves none of them
+echo 192.0.2.12 >"$C/interfaces/0/ip"
+echo sysv >"$C/apps/init/style"
+VSERVER_HELPERDIR=/nonexistent "$VS" -q "$g" start >/dev/null 2>&1 || echo CRASHED
+ip -4 addr show vstest0 | grep -q 192.0.2.12 || echo NONE_LEFT
+ip -6 addr show vstest0 | grep -q 2001:db8::10 || echo NONE_LEFT6
+ip -4 addr show vstest0 | grep -q 192.0.2.11 && echo PRE_KEPT
 EOS
 	out=$(unshare -n bash "$T/net.sh" 2>&1)
 	diag "$(echo $out)"
-	cond "the configured address is added to the host device at start" grep -q ADDED <<<"$out"
-	cond "the guest sees it" grep -q SEEN <<<"$out"
-	cond "it is removed at stop" grep -q REMOVED <<<"$out"
-	cond "an address already in use on the host is refused" grep -q REFUSED <<<"$out"
-	cond "... and the host keeps its address" grep -q KEPT <<<"$out"
-	cond "... and the guest did not start" grep -q NOT-RUNNING <<<"$out"
+	cond "the configured IPv4 address is added to the host device at start" grep -qw ADDED <<<"$out"
+	cond "... and the IPv6 one" grep -qw ADDED6 <<<"$out"
+	cond "the guest sees it" grep -qw SEEN <<<"$out"
+	cond "status lists the guest's addresses" grep -qw STATUS <<<"$out"
+	cond "vserver-stat --json lists them" grep -qw STAT <<<"$out"
+	cond "another guest with a running guest's address is refused" grep -qw OTHER_REFUSED <<<"$out"
+	cond "... the address stays" grep -qw OTHER_KEPT <<<"$out"
+	cond "... and that guest did not start" grep -qw OTHER_NOT_RUNNING <<<"$out"
+	cond "stop removes the IPv4 address" grep -qw REMOVED <<<"$out"
+	cond "... and the IPv6 one" grep -qw REMOVED6 <<<"$out"
+	cond "an address already on the host is used (said at start)" grep -qw USED <<<"$out"
+	cond "... not added a second time" grep -qw SINGLE <<<"$out"
+	cond "... and kept at stop, while the guest's own ones go" grep -qw KEPT <<<"$out"
+	cond "... (its own IPv6 address was removed)" grep -qw REMOVED6_AGAIN <<<"$out"
+	cond "a start failing after the addresses were added fails" grep -qw CRASHED <<<"$out"
+	cond "... and leaves none of them" grep -qw NONE_LEFT <<<"$out"
+	cond "... (IPv6 neither)" grep -qw NONE_LEFT6 <<<"$out"
+	cond "... and does not touch a pre-existing one" grep -qw PRE_KEPT <<<"$out"
 	rm -rf "$C/interfaces"
 else
 	skip "addresses on host devices" "unshare or ip missing"
