@@ -90,6 +90,62 @@ EOS
 	cond "... (IPv6 neither)" grep -qw NONE_LEFT6 <<<"$out"
 	cond "... and does not touch a pre-existing one" grep -qw PRE_KEPT <<<"$out"
 	rm -rf "$C/interfaces"
+
+	# spaces/net with interfaces: a private namespace and a veth pair
+	xid=$(cat "$C/context")
+	cat >"$T/veth.sh" <<EOS
+ip link set lo up
+ip addr add 198.51.100.1/32 dev lo
+ip addr add 2001:db8:ffff::1/128 dev lo
+mkdir -p "$C/spaces" "$C/interfaces/0" "$C/interfaces/1"
+touch "$C/spaces/net"
+echo 192.0.2.20 >"$C/interfaces/0/ip"; echo 24 >"$C/interfaces/0/prefix"
+echo 2001:db8::20 >"$C/interfaces/1/ip"; echo 64 >"$C/interfaces/1/prefix"
+"$VS" -q "$g" start || exit 1
+ip link show vs$xid >/dev/null && echo HOSTEND
+ip -4 route show dev vs$xid | grep -q '^192.0.2.20 ' && echo ROUTE4
+ip -6 route show dev vs$xid | grep -q '^2001:db8::20 ' && echo ROUTE6
+"$VS" "$g" exec ip -4 addr show eth0 | grep -q 'inet 192.0.2.20/24' && echo GUEST4
+"$VS" "$g" exec ip -6 addr show eth0 | grep -q 'inet6 2001:db8::20/64' && echo GUEST6
+"$VS" "$g" exec ip -4 route | grep -q '^default dev eth0' && echo DEFAULT4
+"$VS" "$g" exec ip -6 route | grep -q '^default via fe80::1 dev eth0' && echo DEFAULT6
+[ \$("$VS" "$g" exec cat /proc/net/dev | tail -n +3 | wc -l) = 2 ] && echo ONLY-LO-ETH0
+busybox ping -c1 -W5 192.0.2.20 >/dev/null && echo PING4
+busybox ping -6 -c1 -W5 2001:db8::20 >/dev/null && echo PING6
+mkdir -p "$T/www"; echo hello-from-host >"$T/www/x"
+busybox httpd -f -p 198.51.100.1:8080 -h "$T/www" & h4=\$!
+busybox httpd -f -p [2001:db8:ffff::1]:8080 -h "$T/www" & h6=\$!
+sleep 0.3
+"$VS" "$g" exec wget -qO- http://198.51.100.1:8080/x | grep -q hello-from-host && echo FETCH4
+"$VS" "$g" exec wget -qO- 'http://[2001:db8:ffff::1]:8080/x' | grep -q hello-from-host && echo FETCH6
+kill \$h4 \$h6
+"$VS" "$g" status | grep -q "veth pair (host end vs$xid)" && echo STATUS
+[ -e "$VSERVER_RUNDIR/$g.netns" ] && echo NSFILE
+"$VS" -q "$g" stop
+ip link show vs$xid >/dev/null 2>&1 || echo GONE
+ip -4 route | grep -q 192.0.2.20 || echo ROUTE-GONE
+[ -e "$VSERVER_RUNDIR/$g.netns" ] || echo NSFILE-GONE
+EOS
+	out=$(unshare -n bash "$T/veth.sh" 2>&1)
+	diag "$(echo $out)"
+	cond "veth: the host end vs$xid exists while the guest runs" grep -qw HOSTEND <<<"$out"
+	cond "... with a route to the guest's IPv4 address" grep -qw ROUTE4 <<<"$out"
+	cond "... and to its IPv6 address" grep -qw ROUTE6 <<<"$out"
+	cond "the guest's end eth0 has its IPv4 address" grep -qw GUEST4 <<<"$out"
+	cond "... and its IPv6 address" grep -qw GUEST6 <<<"$out"
+	cond "the guest has an IPv4 default route on eth0" grep -qw DEFAULT4 <<<"$out"
+	cond "... and an IPv6 one through the host end" grep -qw DEFAULT6 <<<"$out"
+	cond "the guest has lo and eth0 only" grep -qw ONLY-LO-ETH0 <<<"$out"
+	cond "the host reaches the guest over IPv4" grep -qw PING4 <<<"$out"
+	cond "... and IPv6" grep -qw PING6 <<<"$out"
+	cond "the guest reaches a host service over IPv4" grep -qw FETCH4 <<<"$out"
+	cond "... and IPv6" grep -qw FETCH6 <<<"$out"
+	cond "status names the veth pair" grep -qw STATUS <<<"$out"
+	cond "the namespace is kept in the run directory" grep -qw NSFILE <<<"$out"
+	cond "stop removes the veth pair" grep -qw GONE <<<"$out"
+	cond "... the routes" grep -qw ROUTE-GONE <<<"$out"
+	cond "... and the namespace" grep -qw NSFILE-GONE <<<"$out"
+	rm -rf "$C/interfaces" "$C/spaces"
 else
 	skip "addresses on host devices" "unshare or ip missing"
 fi
