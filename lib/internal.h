@@ -266,7 +266,7 @@ VS_HIDDEN int vs_netcfg_child(struct vs_ctx *ctx, const struct vs_config *c,
 #define VS_NX_DEFAULT_NFLAGS	(NXF_LBACK_REMAP | NXF_HIDE_NETIF)
 VS_HIDDEN void vs_nx_lback(const struct vs_config *c, unsigned char ip[4]);
 VS_HIDDEN uint64_t vs_nx_flags(const struct vs_config *c);
-/* 1 when the kernel has network contexts, 0 when not, or -errno. */
+/* 1 when the kernel has network contexts, 0 when not. */
 VS_HIDDEN int vs_nx_supported(void);
 VS_HIDDEN int vs_nx_check(struct vs_ctx *ctx, const struct vs_config *c);
 VS_HIDDEN int vs_nx_setup(const struct vs_config *c, char *err, size_t errlen);
