@@ -211,10 +211,18 @@ static int load_uts(struct vs_ctx *ctx, struct vs_config *c, int gfd)
 }
 
 /* Calls fn for every entry of a trusted subdirectory; absent = no entries. */
+static int cmp_version(const void *a, const void *b)
+{
+	return strverscmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Calls fn for each entry of dir in version order (interfaces/2 before
+ * interfaces/10), so that the order never depends on the file system. */
 static int each_entry(struct vs_ctx *ctx, int gfd, const char *dir,
 		      int (*fn)(struct vs_ctx *, struct vs_config *, int, const char *),
 		      struct vs_config *c)
 {
+	_cleanup_strv_ char **names = NULL;
 	int dfd;
 	DIR *d;
 	struct dirent *de;
@@ -233,9 +241,13 @@ static int each_entry(struct vs_ctx *ctx, int gfd, const char *dir,
 	while ((de = readdir(d))) {
 		if (de->d_name[0] == '.')
 			continue;	/* also our own temporary files */
-		r = fn(ctx, c, dirfd(d), de->d_name);
-		if (r < 0)
+		if ((r = vs_strv_push(&names, de->d_name)) < 0)
 			break;
+	}
+	if (r == 0 && names) {
+		qsort(names, vs_strv_len(names), sizeof(char *), cmp_version);
+		for (char **n = names; *n && r == 0; n++)
+			r = fn(ctx, c, dirfd(d), *n);
 	}
 	closedir(d);
 	return r;
