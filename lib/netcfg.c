@@ -339,6 +339,22 @@ static int veth_setup(struct vs_guest *g, int rundfd, struct vs_runstate *rs)
 	if (if_nametoindex(host))
 		return vs_err(g->ctx, -EEXIST, "%s: the host already has a device %s (another "
 			      "guest with network context %u?)", c->name, host, c->nid);
+	for (size_t i = 0; i < c->n_ifaces; i++) {
+		char a[64], dev[IF_NAMESIZE] = "?";
+		int idx = 0;
+		r = vs_net_addr_find(c->ifaces[i].family, c->ifaces[i].addr, &idx);
+		if (r < 0)
+			return vs_err(g->ctx, r, "%s: listing the host's addresses: %s", c->name,
+				      strerror(-r));
+		if (r > 0) {
+			/* the host would keep the traffic for itself */
+			addr_text(&c->ifaces[i], a, sizeof(a));
+			if_indextoname((unsigned)idx, dev);
+			return vs_err(g->ctx, -EADDRINUSE, "%s: %s is an address of the host (on %s); "
+				      "a guest with its own network namespace cannot share it",
+				      c->name, a, dev);
+		}
+	}
 	if ((r = record(g, rundfd, rs, "netns", path)) < 0)
 		return r;
 	if ((r = make_netns(path, err, sizeof(err))) < 0)

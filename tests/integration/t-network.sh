@@ -125,6 +125,9 @@ kill \$h4 \$h6
 ip link show vs$xid >/dev/null 2>&1 || echo GONE
 ip -4 route | grep -q 192.0.2.20 || echo ROUTE-GONE
 [ -e "$VSERVER_RUNDIR/$g.netns" ] || echo NSFILE-GONE
+echo 198.51.100.1 >"$C/interfaces/0/ip"
+"$VS" "$g" start 2>&1 | grep -q "is an address of the host" && echo HOSTADDR-REFUSED
+ip link show vs$xid >/dev/null 2>&1 || [ -e "$VSERVER_RUNDIR/$g.netns" ] || echo HOSTADDR-NOTHING
 EOS
 	out=$(unshare -n bash "$T/veth.sh" 2>&1)
 	diag "$(echo $out)"
@@ -145,6 +148,8 @@ EOS
 	cond "stop removes the veth pair" grep -qw GONE <<<"$out"
 	cond "... the routes" grep -qw ROUTE-GONE <<<"$out"
 	cond "... and the namespace" grep -qw NSFILE-GONE <<<"$out"
+	cond "an address the host has is refused for a veth guest" grep -qw HOSTADDR-REFUSED <<<"$out"
+	cond "... leaving nothing" grep -qw HOSTADDR-NOTHING <<<"$out"
 	rm -rf "$C/interfaces" "$C/spaces"
 else
 	skip "addresses on host devices" "unshare or ip missing"
