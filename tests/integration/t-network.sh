@@ -42,7 +42,8 @@ ip -4 addr show vstest0 | grep -q 192.0.2.10/24 && echo ADDED
 ip -6 addr show vstest0 | grep -q 2001:db8::10/64 && echo ADDED6
 "$VS" "$g" exec ip -4 addr show vstest0 | grep -q 192.0.2.10 && echo SEEN
 "$VS" "$g" status | grep -q '192.0.2.10/24' && echo STATUS
-"$VSTAT" --json | grep -q '"addresses": \["192.0.2.10/24"' && echo STAT
+"$VSTAT" --json | grep -q '"network": "host", "nid": 0, "nflags": \[\], "addresses": \["192.0.2.10/24", "2001:db8::10/64"\]' && echo STAT
+"$VSTAT" --net | grep -q "host *192.0.2.10/24,2001:db8::10/64 $g\$" && echo NETVIEW
 # a second guest with the same address is refused while the first runs
 mkdir -p "$C2/interfaces/0"
 echo 192.0.2.10 >"$C2/interfaces/0/ip"; echo vstest0 >"$C2/interfaces/0/dev"
@@ -76,6 +77,7 @@ EOS
 	cond "the guest sees it" grep -qw SEEN <<<"$out"
 	cond "status lists the guest's addresses" grep -qw STATUS <<<"$out"
 	cond "vserver-stat --json lists them" grep -qw STAT <<<"$out"
+	cond "vserver-stat --net too" grep -qw NETVIEW <<<"$out"
 	cond "another guest with a running guest's address is refused" grep -qw OTHER_REFUSED <<<"$out"
 	cond "... the address stays" grep -qw OTHER_KEPT <<<"$out"
 	cond "... and that guest did not start" grep -qw OTHER_NOT_RUNNING <<<"$out"
