@@ -140,9 +140,15 @@ static int address_owner(struct vs_guest *g, int rundfd, const struct vs_iface *
 			continue;
 		if (vs_runstate_read(g->ctx, rundfd, name, &o) < 0)
 			continue;
-		/* a start in progress counts; a crashed guest's leftovers not */
-		live = o.complete ? vs_proc_alive(o.init_pid, o.init_start) :
-			(o.init_pid <= 0 || vs_proc_alive(o.init_pid, o.init_start));
+		if (o.complete) {
+			live = vs_proc_alive(o.init_pid, o.init_start);
+		} else {
+			/* a start in progress holds the guest's lock and counts;
+			 * the leftovers of a crashed one do not */
+			struct vs_lock *l = NULL;
+			live = vs_lock_guest(g->ctx, name, VS_LOCK_NOWAIT, &l) < 0;
+			vs_lock_release(l);
+		}
 		for (size_t i = 0; live && i < vs_strv_len(o.net); i++) {
 			const char *v = rec_value(o.net[i], "guest");
 			if (v && same_addr(v, ifc))

@@ -56,7 +56,8 @@ check_msg 0 "start b says it uses the address the host has" "198.18.0.13/24 is a
 cond "start put a's addresses on $DEV" sh -c "ip addr show $DEV | grep -q 'inet 198.18.0.11/24' && ip addr show $DEV | grep -q 'inet6 fd00:18::11/64'"
 cond "... and b's" sh -c "ip addr show $DEV | grep -q 'inet 198.18.0.12/24'"
 cond "... without doubling the pre-existing one" test "$(ip -4 addr show | grep -c 'inet 198.18.0.13/')" = 1
-check_out "a's processes are in network context 4401" '^4401$' in_g "$g1" nid
+check_out "a's processes are in network context 4401 (exec joins it)" '^NxID:[[:space:]]*4401$' \
+	"$VS" "$g1" exec grep NxID /proc/self/status
 check_out "/proc/virtnet/4401/info lists a's IPv4 address" '198\.18\.0\.11' cat /proc/virtnet/4401/info
 check_out "... its loopback address 127.17.49.1" 'Lback:[[:space:]]*127\.17\.49\.1' cat /proc/virtnet/4401/info
 check_out "status shows the network context" "network context 4401, loopback 127.17.49.1" "$VS" "$g1" status
@@ -153,7 +154,9 @@ check_fail "a start that fails late fails" env VSERVER_HELPERDIR=/nonexistent "$
 cond "... and leaves no address behind" not sh -c "ip addr show $DEV | grep -q '198.18.0.11/'"
 cond "... nor a network context" test ! -e /proc/virtnet/4401
 
-# chbind / naddress
+# chbind / naddress (the addresses must exist on the host to be bound)
+ip addr add 198.18.0.19/24 dev $DEV
+ip addr add 198.18.0.21/24 dev $DEV
 check_out "chbind: a command bound to one address binds it for 0.0.0.0" "^bound 198.18.0.19" \
 	"$VSB/tools/chbind" --nid 4409 --ip 198.18.0.19 -- "$PROBE" bind tcp 0.0.0.0 0
 check_out "chbind: a foreign address is refused" "error EADDRNOTAVAIL" \

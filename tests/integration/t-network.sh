@@ -53,6 +53,12 @@ ip -4 addr show vstest0 | grep -q 192.0.2.10/24 && echo OTHER_KEPT
 "$VS" -q "$g" stop
 ip -4 addr show vstest0 | grep -q 192.0.2.10 || echo REMOVED
 ip -6 addr show vstest0 | grep -q 2001:db8::10 || echo REMOVED6
+# the leftovers of a crashed start of another guest do not block the address
+printf 'backend=ns\nxid=0\nstarted_ms=0\nmissing_cg=0\nhost_network=1\ninitstyle=sysv\ncomplete=0\nnet=guest 192.0.2.10/24\n' >"$VSERVER_RUNDIR/$g2.state"
+chmod 600 "$VSERVER_RUNDIR/$g2.state"
+"$VS" -q "$g" start && echo LEFTOVER_IGNORED
+"$VS" -q "$g" stop
+"$VS" -q "$g2" stop
 rm -rf "$C2/interfaces"
 # an address the host has already is used, not owned, and never doubled
 ip addr add 192.0.2.11/24 dev vstest0
@@ -81,6 +87,7 @@ EOS
 	cond "another guest with a running guest's address is refused" grep -qw OTHER_REFUSED <<<"$out"
 	cond "... the address stays" grep -qw OTHER_KEPT <<<"$out"
 	cond "... and that guest did not start" grep -qw OTHER_NOT_RUNNING <<<"$out"
+	cond "... but a crashed start's leftovers do not block it" grep -qw LEFTOVER_IGNORED <<<"$out"
 	cond "stop removes the IPv4 address" grep -qw REMOVED <<<"$out"
 	cond "... and the IPv6 one" grep -qw REMOVED6 <<<"$out"
 	cond "an address already on the host is used (said at start)" grep -qw USED <<<"$out"
