@@ -103,6 +103,9 @@ check_out "a's connection to the host carries a's address" "^got 'HOST from 198.
 	in_g "$g1" connect 198.18.0.1 7070
 check_out "... over IPv6 too" "^got 'HOST6 from fd00:18::11'" in_g "$g1" connect fd00:18::1 7071
 check_out "b's carries one of b's" "^got 'HOST from 198.18.0.1[23]'" in_g "$g2" connect 198.18.0.1 7070
+cond "the host sees its listener on port 7070" grep -qi ':1B9E ' /proc/net/tcp
+check_fail "a does not see the host's sockets in /proc/net/tcp" \
+	sh -c "'$VS' '$g1' exec cat /proc/net/tcp | grep -qi ':1B9E '"
 
 # loopback
 bg "$PROBE" serve 127.0.0.1 9090 60 HOSTLO
@@ -125,6 +128,7 @@ cond "a lists its own addresses" sh -c "grep -q ' 198.18.0.11\$' '$T/addrs.a' &&
 cond "... and not b's" not grep -Eq ' (198\.18\.0\.1[23]|fd00:18::12)$' "$T/addrs.a"
 cond "... nor the host's" not grep -Eq ' (198\.18\.0\.1|fd00:18::1)$' "$T/addrs.a"
 check_out "a's ip addr shows its address" "inet 198.18.0.11/24" "$VS" "$g1" exec ip addr
+check_out "a's ip link shows lo and $DEV only (hide_netif)" "^2$" sh -c "'$VS' '$g1' exec ip -o link | wc -l"
 check_fail "a's ip addr does not show b's" sh -c "'$VS' '$g1' exec ip addr | grep -q 198.18.0.12"
 check_fail "a cannot add an address" "$VS" "$g1" exec ip addr add 198.18.0.50/24 dev $DEV
 
