@@ -317,6 +317,56 @@ VS_PUBLIC int vs_vx_set_nflags(uint32_t nid, uint64_t flags, uint64_t mask);
 VS_PUBLIC int vs_vx_set_ncaps(uint32_t nid, uint64_t ncaps, uint64_t mask);
 VS_PUBLIC int vs_vx_get_ncaps(uint32_t nid, uint64_t *ncaps);
 
+/* Network contexts (ABI §5.7): one address entry as the v2 IPv4 and v1
+ * IPv6 commands take it.  type is NXA_TYPE_ADDR, _MASK or _RANGE (IPv4),
+ * possibly with NXA_MOD_BCAST or NXA_MOD_LBACK, or NXA_TYPE_ANY. */
+struct vs_nx_addr {
+	int family;		/* AF_INET or AF_INET6 */
+	uint16_t type;
+	uint16_t flags;		/* entry flags, matched on removal */
+	unsigned prefix;
+	unsigned char ip[16];	/* network byte order */
+	unsigned char ip2[16];	/* range end (exclusive), IPv4 */
+	unsigned char mask[16];
+};
+enum vs_nx_kind {
+	VS_NX_IP,		/* A[/P]: an address (0.0.0.0: any) */
+	VS_NX_MASK,		/* A/P: a network */
+	VS_NX_RANGE,		/* A-B[/P]: IPv4 range */
+	VS_NX_BCAST,		/* A: the broadcast address */
+	VS_NX_LBACK,		/* A: the loopback address (127/8) */
+};
+VS_PUBLIC int vs_nx_addr_parse(enum vs_nx_kind kind, const char *spec,
+			       struct vs_nx_addr *out, char *err, size_t errlen);
+VS_PUBLIC int vs_nx_addr_from_iface(const struct vs_iface *ifc, struct vs_nx_addr *out);
+VS_PUBLIC int vs_nx_addr_format(const struct vs_nx_addr *a, char *buf, size_t len);
+VS_PUBLIC int vs_vx_net_create_flags(uint32_t nid, uint64_t flags);
+VS_PUBLIC int vs_vx_net_addr(uint32_t nid, bool add, const struct vs_nx_addr *a);
+/* Removes every IPv4 (AF_INET) or IPv6 (AF_INET6) entry. */
+VS_PUBLIC int vs_vx_net_remove_all(uint32_t nid, int family);
+/* 0 when the network context exists, -ESRCH otherwise. */
+VS_PUBLIC int vs_vx_nx_info(uint32_t nid);
+
+/* Network view of a guest (vserver-stat, status). */
+struct vs_net_info {
+	int mode;		/* VS_NET_* */
+	uint32_t nid;		/* vx: network context, 0 = none */
+	uint64_t nflags;	/* vx: the context's flags */
+	char lback[16];		/* vx: loopback address */
+	char veth[16];		/* ns veth: host end */
+	char **addrs;		/* "ip/prefix" of the guest (free with vs_strv_free) */
+};
+enum {
+	VS_NET_HOST = 1,	/* the host's stack, no isolation */
+	VS_NET_NX = 2,		/* vx network context on the host's stack */
+	VS_NET_NETNS = 3,	/* private namespace, loopback only */
+	VS_NET_VETH = 4,	/* private namespace with a veth pair to the host */
+};
+VS_PUBLIC const char *vs_net_mode_name(int mode);
+/* Of a running guest; -ESRCH when it does not run. */
+VS_PUBLIC int vs_guest_net_info(struct vs_guest *g, struct vs_net_info *ni);
+VS_PUBLIC void vs_net_info_clear(struct vs_net_info *ni);
+
 #ifdef __cplusplus
 }
 #endif

@@ -42,15 +42,11 @@ static int ns_check_config(struct vs_ctx *ctx, const struct vs_config *c)
 		if (c->rlim[id].set)
 			return vs_err(ctx, -EOPNOTSUPP, "%s: the limit rlimits/%s exists only on "
 				      "the vx backend (vserver kernel)", c->name, vs_rlimit_name(id));
-	if (c->netns && c->n_ifaces)
-		return vs_err(ctx, -EOPNOTSUPP, "%s: interfaces/ together with spaces/net are not "
-			      "supported by the ns backend (a private network namespace has "
-			      "only its loopback device)", c->name);
 	if (c->ccaps_on || c->ccaps_off || c->cflags_on || c->cflags_off ||
 	    c->nflags_on || c->nflags_off || c->ncaps_on || c->ncaps_off)
 		vs_warn(ctx, "%s: flags, ccapabilities, nflags and ncapabilities act only on the "
 			"vx backend; the ns backend does not apply them", c->name);
-	for (size_t i = 0; i < c->n_ifaces; i++)
+	for (size_t i = 0; i < c->n_ifaces && !c->netns; i++)
 		if (!c->ifaces[i].dev[0])
 			vs_warn(ctx, "%s: interface %s has no device; the ns backend has nothing to "
 				"configure for it", c->name, c->ifaces[i].name);

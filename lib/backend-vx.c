@@ -41,12 +41,7 @@ static int vx_check_config(struct vs_ctx *ctx, const struct vs_config *c)
 	if (!c->xid)
 		return vs_err(ctx, -EINVAL, "%s: the vx backend needs a context id "
 			      "(%s/%s/context)", c->name, ctx->confdir, c->name);
-	return 0;
-}
-
-static bool wants_network_context(const struct vs_config *c)
-{
-	return c->n_ifaces || c->nflags_on || c->ncaps_on;
+	return vs_nx_check(ctx, c);
 }
 
 static int vx_child_setup(struct vs_ctx *ctx, const struct vs_config *c, char *err,
@@ -55,37 +50,10 @@ static int vx_child_setup(struct vs_ctx *ctx, const struct vs_config *c, char *e
 	char cfgdir[VHILEN];
 	int r;
 
-	if (wants_network_context(c)) {
-		r = vs_vx_net_create(c->nid);
-		if (r == -EEXIST)
-			r = vs_vx_net_migrate(c->nid);
-		if (r < 0) {
-			snprintf(err, errlen, "network context %u: %s", c->nid, strerror(-r));
-			return r;
-		}
-		if (c->nflags_on || c->nflags_off) {
-			r = vs_vx_set_nflags(c->nid, c->nflags_on, c->nflags_on | c->nflags_off);
-			if (r < 0) {
-				snprintf(err, errlen, "set_nflags: %s", strerror(-r));
-				return r;
-			}
-		}
-		if (c->ncaps_on || c->ncaps_off) {
-			r = vs_vx_set_ncaps(c->nid, c->ncaps_on, c->ncaps_on | c->ncaps_off);
-			if (r < 0) {
-				snprintf(err, errlen, "set_ncaps: %s", strerror(-r));
-				return r;
-			}
-		}
-		for (size_t i = 0; i < c->n_ifaces; i++) {
-			r = vs_vx_net_add(c->nid, &c->ifaces[i]);
-			if (r < 0 && r != -EEXIST) {
-				snprintf(err, errlen, "net_add (interface %s): %s", c->ifaces[i].name,
-					 strerror(-r));
-				return r;
-			}
-		}
-	}
+	/* the network context first (ABI §9.2): net_create moves us in */
+	r = vs_nx_setup(c, err, errlen);
+	if (r < 0)
+		return r;
 	r = vs_vx_ctx_create(c->xid, VXF_STATE_SETUP | VXF_STATE_INIT | VXF_STATE_ADMIN);
 	if (r < 0) {
 		if (r == -EEXIST || r == -EBUSY)
@@ -180,13 +148,9 @@ static int vx_join(const struct vs_config *c, const struct vs_runstate *rs, char
 {
 	int r;
 
-	if (wants_network_context(c)) {
-		r = vs_vx_net_migrate(c->nid);
-		if (r < 0) {
-			snprintf(err, errlen, "net_migrate %u: %s", c->nid, strerror(-r));
-			return r;
-		}
-	}
+	r = vs_nx_join(c, err, errlen);
+	if (r < 0)
+		return r;
 	r = vs_vx_ctx_migrate(rs->xid, 0);
 	if (r < 0) {
 		snprintf(err, errlen, "ctx_migrate %u: %s", rs->xid, strerror(-r));

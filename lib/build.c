@@ -154,6 +154,11 @@ static int write_config(struct vs_ctx *ctx, int gfd, const char *name, uint32_t 
 		snprintf(key, sizeof(key), "%s/prefix", dir);
 		if ((r = put(ctx, gfd, key, slash + 1)) < 0)
 			return r;
+		if (ifc->name[0]) {
+			snprintf(key, sizeof(key), "%s/name", dir);
+			if ((r = put(ctx, gfd, key, ifc->name)) < 0)
+				return r;
+		}
 		if (ifc->dev[0]) {
 			snprintf(key, sizeof(key), "%s/dev", dir);
 			if ((r = put(ctx, gfd, key, ifc->dev)) < 0)
@@ -367,6 +372,10 @@ static int check_opts(struct vs_ctx *ctx, const char *name, const struct vs_buil
 			if (ifc->name[0] && !strcmp(ifc->name, o->ifaces[j].name))
 				return vs_err(ctx, -EINVAL, "interface name '%s' is used twice",
 					      ifc->name);
+			else if (ifc->family == o->ifaces[j].family &&
+				 !memcmp(ifc->addr, o->ifaces[j].addr, sizeof(ifc->addr)))
+				return vs_err(ctx, -EINVAL, "interface %zu: the address is given "
+					      "twice", i);
 	}
 	if (!strcmp(o->method, "clone")) {
 		if (!o->source || vs_name_check(o->source) < 0)

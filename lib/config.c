@@ -5,6 +5,7 @@
  * every value is validated before it is stored in struct vs_config. */
 #include "internal.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <dirent.h>
 #include <fcntl.h>
@@ -210,10 +211,18 @@ static int load_uts(struct vs_ctx *ctx, struct vs_config *c, int gfd)
 }
 
 /* Calls fn for every entry of a trusted subdirectory; absent = no entries. */
+static int cmp_version(const void *a, const void *b)
+{
+	return strverscmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Calls fn for each entry of dir in version order (interfaces/2 before
+ * interfaces/10), so that the order never depends on the file system. */
 static int each_entry(struct vs_ctx *ctx, int gfd, const char *dir,
 		      int (*fn)(struct vs_ctx *, struct vs_config *, int, const char *),
 		      struct vs_config *c)
 {
+	_cleanup_strv_ char **names = NULL;
 	int dfd;
 	DIR *d;
 	struct dirent *de;
@@ -232,9 +241,13 @@ static int each_entry(struct vs_ctx *ctx, int gfd, const char *dir,
 	while ((de = readdir(d))) {
 		if (de->d_name[0] == '.')
 			continue;	/* also our own temporary files */
-		r = fn(ctx, c, dirfd(d), de->d_name);
-		if (r < 0)
+		if ((r = vs_strv_push(&names, de->d_name)) < 0)
 			break;
+	}
+	if (r == 0 && names) {
+		qsort(names, vs_strv_len(names), sizeof(char *), cmp_version);
+		for (char **n = names; *n && r == 0; n++)
+			r = fn(ctx, c, dirfd(d), *n);
 	}
 	closedir(d);
 	return r;
@@ -302,6 +315,20 @@ static int one_cgroup(struct vs_ctx *ctx, struct vs_config *c, int dfd, const ch
 	return 0;
 }
 
+static int load_lback(struct vs_ctx *ctx, struct vs_config *c, int gfd)
+{
+	_cleanup_free_ char *v = NULL;
+	int r = get_value(ctx, gfd, "interfaces/lback", &v);
+
+	if (r < 0 || !v)
+		return r;
+	if (inet_pton(AF_INET, v, c->lback) != 1 || c->lback[0] != 127)
+		return vs_err(ctx, -EINVAL, "interfaces/lback: '%s' is not an address in "
+			      "127.0.0.0/8", v);
+	c->lback_set = true;
+	return 0;
+}
+
 static int one_iface(struct vs_ctx *ctx, struct vs_config *c, int dfd, const char *dir)
 {
 	_cleanup_close_ int ifd = -1;
@@ -311,6 +338,8 @@ static int one_iface(struct vs_ctx *ctx, struct vs_config *c, int dfd, const cha
 	struct vs_iface ifc, *n;
 	int r;
 
+	if (!strcmp(dir, "lback"))
+		return 0;	/* the loopback address, see load_lback */
 	if (vs_name_check(dir) < 0)
 		return vs_err(ctx, -EINVAL, "interfaces/%s: invalid entry name", dir);
 	ifd = vs_open_dir_at(ctx, dfd, dir, false, ".");
@@ -335,6 +364,13 @@ static int one_iface(struct vs_ctx *ctx, struct vs_config *c, int dfd, const cha
 		return vs_err(ctx, -EINVAL, "interfaces/%s: %s", dir, err);
 	if (!ifc.name[0])
 		snprintf(ifc.name, sizeof(ifc.name), "%.31s", dir);
+	/* one address, one guest interface: a duplicate would be added to
+	 * (and removed from) the host twice */
+	for (size_t i = 0; i < c->n_ifaces; i++)
+		if (c->ifaces[i].family == ifc.family &&
+		    !memcmp(c->ifaces[i].addr, ifc.addr, sizeof(ifc.addr)))
+			return vs_err(ctx, -EINVAL, "interfaces/%s: address %s is configured "
+				      "twice (also interfaces/%s)", dir, ip, c->ifaces[i].name);
 	n = realloc(c->ifaces, (c->n_ifaces + 1) * sizeof(*n));
 	if (!n)
 		return -ENOMEM;
@@ -445,7 +481,8 @@ static int config_load(struct vs_ctx *ctx, struct vs_config *c, int gfd)
 		return r;
 	if ((r = each_entry(ctx, gfd, "cgroup", one_cgroup, c)) < 0)
 		return r;
-	if ((r = each_entry(ctx, gfd, "interfaces", one_iface, c)) < 0)
+	if ((r = each_entry(ctx, gfd, "interfaces", one_iface, c)) < 0 ||
+	    (r = load_lback(ctx, c, gfd)) < 0)
 		return r;
 	c->netns = exists_at(gfd, "spaces/net");
 	if ((r = load_init(ctx, c, gfd)) < 0)

@@ -191,28 +191,6 @@ static int wait_gone(struct vs_guest *g, const struct vs_runstate *rs, int timeo
 	}
 }
 
-static void remove_addresses(struct vs_guest *g, struct vs_runstate *rs)
-{
-	size_t n = vs_strv_len(rs->addrs);
-
-	for (size_t i = 0; i < n; i++) {
-		struct vs_iface ifc;
-		char spec[128], err[256];
-		char *sp;
-
-		snprintf(spec, sizeof(spec), "%s", rs->addrs[i]);
-		sp = strchr(spec, ' ');
-		if (!sp)
-			continue;
-		*sp = ':';
-		if (vs_iface_parse(spec, &ifc, err, sizeof(err)) < 0)
-			continue;
-		if (vs_net_addr(false, ifc.dev, &ifc, err, sizeof(err)) < 0 &&
-		    !strstr(err, "Cannot assign") && !strstr(err, "No such device"))
-			vs_warn(g->ctx, "%s", err);
-	}
-}
-
 int vs_guest_cleanup(struct vs_guest *g, int rundfd, struct vs_runstate *rs)
 {
 	char cg[PATH_MAX];
@@ -221,7 +199,7 @@ int vs_guest_cleanup(struct vs_guest *g, int rundfd, struct vs_runstate *rs)
 	r = wait_gone(g, rs, 30000);
 	if (r < 0)
 		return r;
-	remove_addresses(g, rs);
+	vs_netcfg_cleanup(g, rs);
 	if (rs->cgroup[0]) {
 		r = vs_cgroup_remove(g->ctx, rs->cgroup);
 		if (r < 0)

@@ -148,6 +148,8 @@ struct vs_config {
 	size_t n_cg;
 	unsigned cg_required;	/* VS_CG_* the configuration needs */
 	bool netns;
+	bool lback_set;		/* interfaces/lback */
+	unsigned char lback[4];
 	struct vs_iface *ifaces;
 	size_t n_ifaces;
 	int initstyle;
@@ -185,6 +187,7 @@ struct vs_runstate {
 	int initstyle;
 	bool complete;		/* the start finished */
 	char **addrs;		/* host addresses added: "dev ip/prefix" */
+	char **net;		/* network records (netcfg.c): "KIND VALUE" */
 };
 
 VS_HIDDEN int vs_rundir_open(struct vs_ctx *ctx);
@@ -242,6 +245,32 @@ VS_HIDDEN int vs_caps_bound(uint64_t keep, char *err, size_t errlen);
 VS_HIDDEN int vs_net_addr(bool add, const char *dev, const struct vs_iface *ifc,
 			  char *err, size_t errlen);
 VS_HIDDEN int vs_net_link_up(const char *dev, char *err, size_t errlen);
+/* 1 and the device when the host has the address, 0 when not. */
+VS_HIDDEN int vs_net_addr_find(int family, const unsigned char *addr, int *ifindex);
+VS_HIDDEN int vs_net_veth_create(const char *host, const char *peer, int peer_nsfd,
+				 char *err, size_t errlen);
+VS_HIDDEN int vs_net_link_del(const char *dev, char *err, size_t errlen);
+/* dst NULL or prefix 0: the default route; gw NULL: on the link. */
+VS_HIDDEN int vs_net_route(bool add, int family, const unsigned char *dst, unsigned prefix,
+			   const char *dev, const unsigned char *gw, char *err, size_t errlen);
+
+/* netcfg.c: what start and stop do to the host's network */
+VS_HIDDEN int vs_netcfg_start(struct vs_guest *g, int rundfd, struct vs_runstate *rs);
+VS_HIDDEN void vs_netcfg_cleanup(struct vs_guest *g, struct vs_runstate *rs);
+/* In the new init, before its root is set up: join the prepared network
+ * namespace, if there is one. */
+VS_HIDDEN int vs_netcfg_child(struct vs_ctx *ctx, const struct vs_config *c,
+			      char *err, size_t errlen);
+
+/* nx.c: network contexts of the vx backend */
+#define VS_NX_DEFAULT_NFLAGS	(NXF_LBACK_REMAP | NXF_HIDE_NETIF)
+VS_HIDDEN void vs_nx_lback(const struct vs_config *c, unsigned char ip[4]);
+VS_HIDDEN uint64_t vs_nx_flags(const struct vs_config *c);
+/* 1 when the kernel has network contexts, 0 when not. */
+VS_HIDDEN int vs_nx_supported(void);
+VS_HIDDEN int vs_nx_check(struct vs_ctx *ctx, const struct vs_config *c);
+VS_HIDDEN int vs_nx_setup(const struct vs_config *c, char *err, size_t errlen);
+VS_HIDDEN int vs_nx_join(const struct vs_config *c, char *err, size_t errlen);
 
 /* ---- guest internals --------------------------------------------------------- */
 

@@ -9,6 +9,7 @@
 void vs_runstate_clear(struct vs_runstate *rs)
 {
 	vs_strv_free(rs->addrs);
+	vs_strv_free(rs->net);
 	memset(rs, 0, sizeof(*rs));
 }
 
@@ -70,8 +71,8 @@ int vs_runstate_parse(const char *text, struct vs_runstate *rs)
 				goto bad;
 		} else if (!strcmp(key, "complete")) {
 			rs->complete = !strcmp(val, "1");
-		} else if (!strcmp(key, "addr")) {
-			if (vs_strv_push(&rs->addrs, val) < 0) {
+		} else if (!strcmp(key, "addr") || !strcmp(key, "net")) {
+			if (vs_strv_push(key[0] == 'a' ? &rs->addrs : &rs->net, val) < 0) {
 				vs_runstate_clear(rs);
 				return -ENOMEM;
 			}
@@ -108,6 +109,9 @@ char *vs_runstate_format(const struct vs_runstate *rs)
 	n = vs_strv_len(rs->addrs);
 	for (size_t i = 0; i < n; i++)
 		ADD("addr=%s\n", rs->addrs[i]);
+	n = vs_strv_len(rs->net);
+	for (size_t i = 0; i < n; i++)
+		ADD("net=%s\n", rs->net[i]);
 #undef ADD
 	return s;
 }

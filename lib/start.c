@@ -192,6 +192,8 @@ static _Noreturn void init_child(struct launch *L)
 	if (c->uts[VHIN_DOMAINNAME] &&
 	    setdomainname(c->uts[VHIN_DOMAINNAME], strlen(c->uts[VHIN_DOMAINNAME])) < 0)
 		FAIL(-errno, "setdomainname: %s", strerror(errno));
+	if ((r = vs_netcfg_child(ctx, c, err, sizeof(err))) < 0)
+		FAIL(r, "%s", err);
 	if (c->netns && (r = vs_net_link_up("lo", err, sizeof(err))) < 0)
 		FAIL(r, "%s", err);
 	r = vs_mount_guest_root(c, err, sizeof(err));
@@ -390,48 +392,6 @@ static int read_line(int fd, char *buf, size_t len)
 	}
 	buf[got] = '\0';
 	return (int)got;
-}
-
-static int add_addresses(struct vs_guest *g, int rundfd, struct vs_runstate *rs)
-{
-	const struct vs_config *c = g->cfg;
-
-	/* Both backends share the host's network stack (unless spaces/net on
-	 * ns): the address goes on the host device, as util-vserver does; on
-	 * vx the network context then limits the guest to it. */
-	if (c->netns)
-		return 0;
-	for (size_t i = 0; i < c->n_ifaces; i++) {
-		const struct vs_iface *ifc = &c->ifaces[i];
-		char rec[160], spec[128], err[256], *colon;
-		int r;
-
-		if (!ifc->dev[0])
-			continue;
-		/* "dev:addr/prefix" → "dev addr/prefix", without the label */
-		struct vs_iface plain = *ifc;
-		plain.name[0] = '\0';
-		vs_iface_format(&plain, spec, sizeof(spec));
-		snprintf(rec, sizeof(rec), "%s", spec);
-		colon = strchr(rec, ':');
-		if (colon)
-			*colon = ' ';
-		/* record first, so a kill right after the add cannot leak it */
-		if ((r = vs_strv_push(&rs->addrs, rec)) < 0 ||
-		    (r = vs_runstate_write(g->ctx, rundfd, c->name, rs)) < 0)
-			return r;
-		r = vs_net_addr(true, ifc->dev, ifc, err, sizeof(err));
-		if (r < 0) {
-			/* not ours (already there) or failed: forget it again */
-			size_t n = vs_strv_len(rs->addrs);
-			free(rs->addrs[n - 1]);
-			rs->addrs[n - 1] = NULL;
-			vs_runstate_write(g->ctx, rundfd, c->name, rs);
-			return vs_err(g->ctx, r, "%s: %s%s", c->name, err,
-				      r == -EEXIST ? " (the address is already in use on the host)" : "");
-		}
-	}
-	return 0;
 }
 
 static void close_pair(int p[2])
@@ -677,7 +637,7 @@ int vs_guest_start(struct vs_guest *g, unsigned flags)
 		goto fail;
 	if ((r = vs_runstate_write(ctx, rundfd, g->cfg->name, &rs)) < 0)
 		goto fail;
-	if ((r = add_addresses(g, rundfd, &rs)) < 0)
+	if ((r = vs_netcfg_start(g, rundfd, &rs)) < 0)
 		goto fail;
 	if ((r = launch(g, lock, rundfd, &rs, flags)) < 0)
 		goto fail;

@@ -15,6 +15,7 @@ static void help(void)
 	       "CPU time, uptime and name.\n"
 	       "\n"
 	       "  -j, --json           a JSON array instead of the table\n"
+	       "  -n, --net            network view: network context, mode, addresses\n"
 	       COMMON_OPTIONS_HELP, prog);
 }
 
@@ -32,24 +33,67 @@ static void json_str(const char *s)
 	putchar('"');
 }
 
+/* , "network": MODE, "nid": N, "nflags": [...], "addresses": [...] */
+static void json_net(struct vs_guest *g)
+{
+	struct vs_net_info ni;
+	char flags[256], *tok, *save = NULL;
+	bool first = true;
+
+	if (vs_guest_net_info(g, &ni) < 0)
+		return;
+	printf(", \"network\": \"%s\", \"nid\": %u, \"nflags\": [",
+	       vs_net_mode_name(ni.mode), ni.nid);
+	vs_flags_format(VS_FLAGS_NFLAGS, ni.nflags, flags, sizeof(flags));
+	for (tok = strtok_r(flags, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		printf("%s", first ? "" : ", ");
+		json_str(tok);
+		first = false;
+	}
+	printf("], \"addresses\": [");
+	for (size_t i = 0; ni.addrs && ni.addrs[i]; i++) {
+		printf("%s", i ? ", " : "");
+		json_str(ni.addrs[i]);
+	}
+	putchar(']');
+	vs_net_info_clear(&ni);
+}
+
+/* NAME MODE NID ADDRESSES */
+static void net_line(struct vs_guest *g, const char *name)
+{
+	struct vs_net_info ni;
+
+	if (vs_guest_net_info(g, &ni) < 0)
+		return;
+	printf("%-5u %-6s ", ni.nid, vs_net_mode_name(ni.mode));
+	for (size_t i = 0; ni.addrs && ni.addrs[i]; i++)
+		printf("%s%s", i ? "," : "", ni.addrs[i]);
+	printf("%s %s\n", ni.addrs && ni.addrs[0] ? "" : "-", name);
+	vs_net_info_clear(&ni);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		COMMON_LONG_OPTIONS,
 		{ "json", no_argument, NULL, 'j' },
+		{ "net", no_argument, NULL, 'n' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct vs_ctx *ctx;
 	char **names;
-	bool json = false, first = true;
+	bool json = false, net = false, first = true;
 	int c, r, failed = 0;
 
 	tool_init(argc, argv);
-	while ((c = getopt_long(argc, argv, "jvqhV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "jnvqhV", opts, NULL)) != -1) {
 		if (common_option(c, optarg, help))
 			continue;
 		if (c == 'j')
 			json = true;
+		else if (c == 'n')
+			net = true;
 		else
 			usage_error("invalid option");
 	}
@@ -61,6 +105,8 @@ int main(int argc, char **argv)
 		die_lib(ctx, r);
 	if (json)
 		putchar('[');
+	else if (net)
+		printf("%-5s %-6s %s %s\n", "NID", "NET", "ADDRESSES", "NAME");
 	else
 		printf("%-5s %5s %8s %10s %10s %-7s %s\n", "CTX", "PROC", "MEMORY", "CPU", "UPTIME",
 		       "BACKEND", "NAME");
@@ -84,7 +130,7 @@ int main(int argc, char **argv)
 			json_str(*n);
 			printf(", \"context\": %u, \"backend\": \"%s\", \"init_pid\": %d, "
 			       "\"processes\": %u, \"memory_bytes\": %llu, \"cpu_usec\": %llu, "
-			       "\"uptime_ms\": %llu, \"missing_controllers\": [%s%s%s%s%s]}",
+			       "\"uptime_ms\": %llu, \"missing_controllers\": [%s%s%s%s%s]",
 			       st.xid, vs_backend_name(st.backend), (int)st.init_pid, st.nproc,
 			       (unsigned long long)st.mem_bytes, (unsigned long long)st.cpu_usec,
 			       (unsigned long long)st.uptime_ms,
@@ -93,7 +139,11 @@ int main(int argc, char **argv)
 			       st.missing_cg & VS_CG_PIDS ? "\"pids\"" : "",
 			       (st.missing_cg & VS_CG_PIDS) && (st.missing_cg & 4) ? ", " : "",
 			       st.missing_cg & VS_CG_CPU ? "\"cpu\"" : "");
+			json_net(g);
+			putchar('}');
 			first = false;
+		} else if (st.running && net) {
+			net_line(g, *n);
 		} else if (st.running) {
 			printf("%-5u %5u %8s %10s %10s %-7s %s\n", st.xid, st.nproc,
 			       fmt_bytes(st.mem_bytes, b1, sizeof(b1)),

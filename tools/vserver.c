@@ -148,6 +148,41 @@ static int cmd_build(struct vs_ctx *ctx, const char *name, int argc, char **argv
 	return EXIT_OK;
 }
 
+static void print_network(struct vs_guest *g, const struct vs_status *st)
+{
+	struct vs_net_info ni;
+	char flags[256];
+
+	if (vs_guest_net_info(g, &ni) < 0) {
+		if (st->host_network && st->backend == VS_BACKEND_NS)
+			printf("  network: shares the host's network stack\n");
+		return;
+	}
+	switch (ni.mode) {
+	case VS_NET_HOST:
+		printf("  network: shares the host's network stack (NO network isolation)\n");
+		break;
+	case VS_NET_NX:
+		vs_flags_format(VS_FLAGS_NFLAGS, ni.nflags, flags, sizeof(flags));
+		printf("  network: network context %u, loopback %s, flags %s\n", ni.nid, ni.lback,
+		       flags[0] ? flags : "-");
+		break;
+	case VS_NET_NETNS:
+		printf("  network: private namespace, loopback only\n");
+		break;
+	case VS_NET_VETH:
+		printf("  network: private namespace, veth pair (host end %s)\n", ni.veth);
+		break;
+	}
+	if (ni.addrs && ni.addrs[0]) {
+		printf("  addresses:");
+		for (char **a = ni.addrs; *a; a++)
+			printf(" %s", *a);
+		printf("\n");
+	}
+	vs_net_info_clear(&ni);
+}
+
 static int cmd_status(struct vs_ctx *ctx, struct vs_guest *g)
 {
 	struct vs_status st;
@@ -173,8 +208,7 @@ static int cmd_status(struct vs_ctx *ctx, struct vs_guest *g)
 		       "by the host\n", st.missing_cg & VS_CG_MEMORY ? " memory" : "",
 		       st.missing_cg & VS_CG_PIDS ? " pids" : "",
 		       st.missing_cg & VS_CG_CPU ? " cpu" : "");
-	if (st.host_network && st.backend == VS_BACKEND_NS)
-		printf("  network: shares the host's network stack\n");
+	print_network(g, &st);
 	return EXIT_OK;
 }
 

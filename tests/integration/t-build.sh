@@ -23,7 +23,13 @@ cond "--context is configured" test "$(cat "$VSERVER_CONFDIR/$g/context")" = 424
 cond "--interface with a label: interfaces/web/ip" test "$(cat "$VSERVER_CONFDIR/$g/interfaces/web/ip")" = 192.0.2.10
 cond "... prefix" test "$(cat "$VSERVER_CONFDIR/$g/interfaces/web/prefix")" = 24
 cond "... dev" test "$(cat "$VSERVER_CONFDIR/$g/interfaces/web/dev")" = eth9
+cond "... label" test "$(cat "$VSERVER_CONFDIR/$g/interfaces/web/name")" = web
 cond "--interface without a label: interfaces/1" test "$(cat "$VSERVER_CONFDIR/$g/interfaces/1/ip")" = 2001:db8::10
+check_msg 2 "the same address twice is refused" "given twice" \
+	"$VS" "$(gname dup)" build -m skeleton --interface 192.0.2.10 --interface eth0:192.0.2.10/24
+cond "... and nothing is written" test ! -e "$VSERVER_CONFDIR/$(gname dup)"
+check_msg 2 "a bad prefix is refused" "prefix" "$VS" "$(gname dup)" build -m skeleton \
+	--interface 2001:db8::1/129
 cond "config files belong to root, mode 0644" test "$(stat -c '%u %a' "$VSERVER_CONFDIR/$g/context")" = "0 644"
 cond "the guest's busybox is the host's static one" cmp -s /bin/busybox "$(vdir "$g")/bin/busybox"
 cond "the applets are links to it" test "$(readlink "$(vdir "$g")/bin/sh")" = /bin/busybox

@@ -4,7 +4,10 @@
 bc=/usr/share/bash-completion/bash_completion
 if [ ! -r "$bc" ]; then
 	skip "bash completion" "bash-completion is not installed"
-	finish; exit 0
+	cond "chbind completes network capabilities" grep -qx raw_icmp <<<"$(complete_line "chbind --ncap ")"
+cond "naddress completes --remove" grep -qx -- --remove <<<"$(complete_line "naddress --rem")"
+cond "vserver-stat completes --net" grep -qx -- --net <<<"$(complete_line "vserver-stat --n")"
+finish; exit 0
 fi
 g=$(gname c1)
 check "build a guest to complete" new_guest "$g"
@@ -33,4 +36,7 @@ cond "vkill completes guests for --xid" grep -qx "$g" <<<"$(complete_line "vkill
 cond "vserver-boot completes its commands" grep -qx stop <<<"$(complete_line "vserver-boot ")"
 cond "vuname completes fields" grep -qx nodename= <<<"$(complete_line "vuname --set -t ")"
 cond "vserver-stat completes --json" grep -qx -- --json <<<"$(complete_line "vserver-stat --j")"
+cond "chbind completes network capabilities" grep -qx raw_icmp <<<"$(complete_line "chbind --ncap ")"
+cond "naddress completes --remove" grep -qx -- --remove <<<"$(complete_line "naddress --rem")"
+cond "vserver-stat completes --net" grep -qx -- --net <<<"$(complete_line "vserver-stat --n")"
 finish

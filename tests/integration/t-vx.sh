@@ -7,7 +7,8 @@ if ! "$VINFO" apiver >/dev/null 2>&1; then
 		"vserver kernel interface: none" "$VINFO"
 	check_out "... and ns as the default backend" "default backend: ns" "$VINFO"
 	check_msg 1 "vserver-info apiver fails clearly" "no vserver kernel interface" "$VINFO" apiver
-	for t in "vcontext --create --xid 42 -- /bin/true" "vattribute --get" "vuname --get"; do
+	for t in "vcontext --create --xid 42 -- /bin/true" "vattribute --get" "vuname --get" \
+		"chbind --nid 42 --ip 192.0.2.1 -- /bin/true" "naddress --nid 42 --add --ip 192.0.2.1"; do
 		check_msg 1 "${t%% *} says the kernel lacks the interface" "no vserver system call" \
 			"$VSB/tools/"$t
 	done

@@ -13,14 +13,37 @@
  *                           PATTERN; for each, looks for CANARY in its
  *                           environ and follows its descriptors above 2; prints
  *                           "seen N leaked M"
+ *   vs-probe nid            the caller's network context (vserver task_nid)
+ *   vs-probe addrs          getifaddrs: "IFNAME ADDRESS" per address
+ *   vs-probe bind tcp|udp ADDR PORT
+ *                           binds; prints "bound LOCAL" or "error ERRNO-NAME"
+ *   vs-probe serve ADDR PORT SECONDS TAG
+ *                           TCP server: answers every connection with TAG
+ *                           and the client's address, for SECONDS
+ *   vs-probe connect ADDR PORT
+ *                           TCP client: prints what the server sent and the
+ *                           local address, or "error ERRNO-NAME"
+ *   vs-probe raw            raw ICMP, raw IP and packet sockets: "KIND ok" or
+ *                           "KIND error ERRNO-NAME" each
+ *   vs-probe ping ADDR      one ICMP echo over a raw socket: "reply" or error
  */
+#define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <ifaddrs.h>
+#include <linux/if_ether.h>
+#include <netinet/in.h>
+#include <netinet/ip_icmp.h>
+#include <poll.h>
+#include <signal.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
@@ -158,6 +181,241 @@ static int scan(int seconds, const char *pattern, const char *canary)
 	return 0;
 }
 
+static const char *ename(int e)
+{
+	const char *n = strerrorname_np(e);
+	return n ? n : "E?";
+}
+
+static int nid(void)
+{
+	long r = syscall(236, 0x2E020000U, 0, NULL);
+
+	if (r < 0) {
+		printf("error %s\n", ename(errno));
+		return 1;
+	}
+	printf("%ld\n", r);
+	return 0;
+}
+
+static int addrs(void)
+{
+	struct ifaddrs *all, *i;
+
+	if (getifaddrs(&all) < 0) {
+		printf("error %s\n", ename(errno));
+		return 1;
+	}
+	for (i = all; i; i = i->ifa_next) {
+		char a[INET6_ADDRSTRLEN];
+		int f = i->ifa_addr ? i->ifa_addr->sa_family : 0;
+		if (f == AF_INET)
+			inet_ntop(f, &((struct sockaddr_in *)(void *)i->ifa_addr)->sin_addr, a, sizeof(a));
+		else if (f == AF_INET6)
+			inet_ntop(f, &((struct sockaddr_in6 *)(void *)i->ifa_addr)->sin6_addr, a, sizeof(a));
+		else
+			continue;
+		printf("%s %s\n", i->ifa_name, a);
+	}
+	freeifaddrs(all);
+	return 0;
+}
+
+/* ADDR PORT → sockaddr; returns its length or 0 */
+static socklen_t mkaddr(const char *addr, const char *port, struct sockaddr_storage *ss)
+{
+	struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	if (inet_pton(AF_INET, addr, &s4->sin_addr) == 1) {
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons((unsigned short)atoi(port));
+		return sizeof(*s4);
+	}
+	if (inet_pton(AF_INET6, addr, &s6->sin6_addr) == 1) {
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons((unsigned short)atoi(port));
+		return sizeof(*s6);
+	}
+	return 0;
+}
+
+static const char *fmt(const struct sockaddr_storage *ss, char *buf, size_t len)
+{
+	char a[INET6_ADDRSTRLEN] = "?";
+
+	if (ss->ss_family == AF_INET) {
+		const struct sockaddr_in *s4 = (const void *)ss;
+		inet_ntop(AF_INET, &s4->sin_addr, a, sizeof(a));
+	} else if (ss->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *s6 = (const void *)ss;
+		inet_ntop(AF_INET6, &s6->sin6_addr, a, sizeof(a));
+	}
+	snprintf(buf, len, "%s", a);
+	return buf;
+}
+
+static int do_bind(const char *proto, const char *addr, const char *port)
+{
+	struct sockaddr_storage ss, me;
+	socklen_t len = mkaddr(addr, port, &ss), ml = sizeof(me);
+	int fd;
+	char b[INET6_ADDRSTRLEN];
+
+	if (!len)
+		return 2;
+	fd = socket(ss.ss_family, strcmp(proto, "udp") ? SOCK_STREAM : SOCK_DGRAM, 0);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&ss, len) < 0) {
+		printf("error %s\n", ename(errno));
+		return 0;
+	}
+	getsockname(fd, (struct sockaddr *)&me, &ml);
+	printf("bound %s\n", fmt(&me, b, sizeof(b)));
+	close(fd);
+	return 0;
+}
+
+static int serve(const char *addr, const char *port, int seconds, const char *tag)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = mkaddr(addr, port, &ss);
+	int fd, one = 1;
+	time_t end = time(NULL) + seconds;
+
+	if (!len)
+		return 2;
+	signal(SIGPIPE, SIG_IGN);
+	fd = socket(ss.ss_family, SOCK_STREAM, 0);
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (fd < 0 || bind(fd, (struct sockaddr *)&ss, len) < 0 || listen(fd, 16) < 0) {
+		printf("error %s\n", ename(errno));
+		fflush(stdout);
+		return 1;
+	}
+	printf("listening\n");
+	fflush(stdout);
+	while (time(NULL) < end) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		struct sockaddr_storage peer;
+		socklen_t pl = sizeof(peer);
+		char msg[128], b[INET6_ADDRSTRLEN];
+		int c;
+		if (poll(&p, 1, 200) <= 0)
+			continue;
+		c = accept(fd, (struct sockaddr *)&peer, &pl);
+		if (c < 0)
+			continue;
+		snprintf(msg, sizeof(msg), "%s from %s\n", tag, fmt(&peer, b, sizeof(b)));
+		if (write(c, msg, strlen(msg)) < 0)
+			perror("write");
+		close(c);
+	}
+	return 0;
+}
+
+static int do_connect(const char *addr, const char *port)
+{
+	struct sockaddr_storage ss, me;
+	socklen_t len = mkaddr(addr, port, &ss), ml = sizeof(me);
+	char buf[256], b[INET6_ADDRSTRLEN];
+	ssize_t n;
+	int fd;
+
+	if (!len)
+		return 2;
+	fd = socket(ss.ss_family, SOCK_STREAM, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&ss, len) < 0) {
+		printf("error %s\n", ename(errno));
+		return 0;
+	}
+	getsockname(fd, (struct sockaddr *)&me, &ml);
+	n = read(fd, buf, sizeof(buf) - 1);
+	if (n < 0)
+		n = 0;
+	buf[n] = '\0';
+	if (n && buf[n - 1] == '\n')
+		buf[n - 1] = '\0';
+	printf("got '%s' local %s\n", buf, fmt(&me, b, sizeof(b)));
+	close(fd);
+	return 0;
+}
+
+static void try_socket(const char *kind, int dom, int type, int proto)
+{
+	int fd = socket(dom, type, proto);
+
+	if (fd < 0) {
+		printf("%s error %s\n", kind, ename(errno));
+	} else {
+		printf("%s ok\n", kind);
+		close(fd);
+	}
+}
+
+static int raw(void)
+{
+	try_socket("raw-icmp", AF_INET, SOCK_RAW, IPPROTO_ICMP);
+	try_socket("raw-tcp", AF_INET, SOCK_RAW, IPPROTO_TCP);
+	try_socket("raw-ip", AF_INET, SOCK_RAW, IPPROTO_RAW);
+	try_socket("raw6-icmp", AF_INET6, SOCK_RAW, IPPROTO_ICMPV6);
+	try_socket("raw6-udp", AF_INET6, SOCK_RAW, IPPROTO_UDP);
+	try_socket("packet", AF_PACKET, SOCK_RAW, htons(ETH_P_ALL));
+	try_socket("packet-dgram", AF_PACKET, SOCK_DGRAM, htons(ETH_P_IP));
+	return 0;
+}
+
+static unsigned short csum(const void *p, size_t n)
+{
+	const unsigned short *w = p;
+	unsigned long s = 0;
+
+	for (; n > 1; n -= 2)
+		s += *w++;
+	if (n)
+		s += *(const unsigned char *)w;
+	s = (s >> 16) + (s & 0xffff);
+	s += s >> 16;
+	return (unsigned short)~s;
+}
+
+static int ping(const char *addr)
+{
+	struct sockaddr_in to = { .sin_family = AF_INET };
+	struct icmphdr h = { .type = ICMP_ECHO, .un.echo.id = htons(0x7673),
+			     .un.echo.sequence = htons(1) };
+	char buf[512];
+	int fd;
+	time_t end = time(NULL) + 3;
+
+	if (inet_pton(AF_INET, addr, &to.sin_addr) != 1)
+		return 2;
+	fd = socket(AF_INET, SOCK_RAW, IPPROTO_ICMP);
+	if (fd < 0) {
+		printf("error %s\n", ename(errno));
+		return 0;
+	}
+	h.checksum = csum(&h, sizeof(h));
+	if (sendto(fd, &h, sizeof(h), 0, (struct sockaddr *)&to, sizeof(to)) < 0) {
+		printf("error %s\n", ename(errno));
+		return 0;
+	}
+	while (time(NULL) < end) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		ssize_t n;
+		if (poll(&p, 1, 500) <= 0)
+			continue;
+		n = recv(fd, buf, sizeof(buf), 0);
+		if (n >= 28 && (unsigned char)buf[20] == ICMP_ECHOREPLY) {
+			printf("reply\n");
+			return 0;
+		}
+	}
+	printf("timeout\n");
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc >= 2 && !strcmp(argv[1], "fds"))
@@ -170,6 +428,21 @@ int main(int argc, char **argv)
 		return caps();
 	if (argc >= 5 && !strcmp(argv[1], "scan"))
 		return scan(atoi(argv[2]), argv[3], argv[4]);
-	fprintf(stderr, "usage: vs-probe fds|session|tiocsti|caps|scan SECONDS PATTERN CANARY\n");
+	if (argc >= 2 && !strcmp(argv[1], "nid"))
+		return nid();
+	if (argc >= 2 && !strcmp(argv[1], "addrs"))
+		return addrs();
+	if (argc >= 5 && !strcmp(argv[1], "bind"))
+		return do_bind(argv[2], argv[3], argv[4]);
+	if (argc >= 6 && !strcmp(argv[1], "serve"))
+		return serve(argv[2], argv[3], atoi(argv[4]), argv[5]);
+	if (argc >= 4 && !strcmp(argv[1], "connect"))
+		return do_connect(argv[2], argv[3]);
+	if (argc >= 2 && !strcmp(argv[1], "raw"))
+		return raw();
+	if (argc >= 3 && !strcmp(argv[1], "ping"))
+		return ping(argv[2]);
+	fprintf(stderr, "usage: vs-probe fds|session|tiocsti|caps|scan|nid|addrs|bind|serve|"
+		"connect|raw|ping ...\n");
 	return 2;
 }

@@ -157,6 +157,43 @@ static void defaults(void **state)
 	vs_config_free(c);
 }
 
+static void network(void **state)
+{
+	struct fx *f = *state;
+	struct vs_config *c;
+
+	/* nodev: the address is the guest's, but goes on no host device */
+	w(f, "interfaces/0/ip", "192.0.2.10");
+	w(f, "interfaces/0/dev", "eth0");
+	w(f, "interfaces/0/nodev", "");
+	w(f, "interfaces/1/ip", "192.0.2.11");
+	w(f, "interfaces/1/mask", "255.255.255.0");
+	w(f, "interfaces/1/dev", "eth1");
+	w(f, "interfaces/lback", "127.0.9.1\n");
+	assert_int_equal(load(f, &c), 0);
+	assert_int_equal(c->n_ifaces, 2);
+	for (size_t i = 0; i < 2; i++) {
+		if (!strcmp(c->ifaces[i].name, "0")) {
+			assert_string_equal(c->ifaces[i].dev, "");
+			assert_int_equal(c->ifaces[i].prefix, 32);
+		} else {
+			assert_string_equal(c->ifaces[i].dev, "eth1");
+			assert_int_equal(c->ifaces[i].prefix, 24);
+		}
+	}
+	assert_true(c->lback_set);
+	assert_memory_equal(c->lback, "\x7f\x00\x09\x01", 4);
+	vs_config_free(c);
+	/* one address twice is refused, whatever the prefix or device */
+	w(f, "interfaces/2/ip", "192.0.2.11");
+	w(f, "interfaces/2/prefix", "32");
+	expect_fail(f, -EINVAL, "configured twice");
+	/* a bad prefix is refused */
+	w(f, "interfaces/2/ip", "2001:db8::1");
+	w(f, "interfaces/2/prefix", "129");
+	expect_fail(f, -EINVAL, "interfaces/2");
+}
+
 static void vdir_link(void **state)
 {
 	struct fx *f = *state;
@@ -273,6 +310,10 @@ static void bad_values(void **state)
 		{ "cgroup/cpuset.cpus", "0-1", "unsupported", -EINVAL },
 		{ "interfaces/0/ip", "300.1.1.1", "interfaces/0", -EINVAL },
 		{ "interfaces/0/prefix", "24", "no ip file", -EINVAL },
+		{ "interfaces/lback", "10.0.0.1", "127.0.0.0/8", -EINVAL },
+		{ "interfaces/lback", "127.0.0.300", "127.0.0.0/8", -EINVAL },
+		{ "ncapabilities", "hide_netif", "unknown network capability", -EINVAL },
+		{ "nflags", "^70", "bit number", -EINVAL },
 		{ "apps/init/style", "upstart", "unknown init style", -EINVAL },
 		{ "apps/init/style", "minit", "cmd.start", -EINVAL },
 		{ "apps/init/stop-signal", "KILL", "stop-signal", -EINVAL },
@@ -409,6 +450,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(full_config, setup, teardown),
 		cmocka_unit_test_setup_teardown(defaults, setup, teardown),
+		cmocka_unit_test_setup_teardown(network, setup, teardown),
 		cmocka_unit_test_setup_teardown(vdir_link, setup, teardown),
 		cmocka_unit_test_setup_teardown(trust_links, setup, teardown),
 		cmocka_unit_test_setup_teardown(trust_modes, setup, teardown),
