@@ -124,6 +124,22 @@ VS_PUBLIC int vs_flag_lookup(enum vs_flagset set, const char *name, uint64_t *bi
 #define VS_RLIMIT_NUM	24
 VS_PUBLIC int vs_rlimit_id(const char *name);
 VS_PUBLIC const char *vs_rlimit_name(int id);
+/* Unit of a limit id: "" (a count), "bytes" or "pages" (rss, as, anon,
+ * shmem, mapped: util-vserver's units). */
+VS_PUBLIC const char *vs_limit_unit(int id);
+/* A limit value for id: number in the id's unit, a size with K/M/G/T suffix
+ * for byte and page limits (pages rounded up), or inf/infinity/unlimited/
+ * max/-1 → VS_LIMIT_INF. */
+VS_PUBLIC int vs_limit_parse_value(int id, const char *s, uint64_t *out);
+/* CPU share "50%", "0.5", "2" (CPUs) or "max", in millionths of one CPU
+ * (UINT64_MAX = max); at least 0.1%, at most 1024 CPUs. */
+VS_PUBLIC int vs_parse_cpu_share(const char *s, uint64_t *ppm);
+/* cpu.max QUOTA PERIOD (microseconds) for such a share (quota UINT64_MAX = max). */
+VS_PUBLIC void vs_cpu_max_from_ppm(uint64_t ppm, uint64_t *quota, uint64_t *period);
+/* util-vserver's token bucket: fill_rate tokens every interval → share. */
+VS_PUBLIC int vs_token_bucket_ppm(uint64_t fill_rate, uint64_t interval, uint64_t *ppm);
+/* cgroup v1 cpu.shares (2..262144) → cpu.weight (1..10000), as systemd. */
+VS_PUBLIC int vs_cpu_shares_to_weight(uint64_t shares, uint32_t *weight);
 
 /* Interface specification as accepted by "build --interface":
  *   [NAME=][DEV:]IP[/PREFIX]   (IPv4 prefix may also be a dotted mask) */
@@ -309,6 +325,7 @@ VS_PUBLIC int vs_vx_wait_exit(uint32_t xid, int *reboot_cmd, int *exit_code);
 VS_PUBLIC int vs_vx_get_rlimit(uint32_t xid, uint32_t id, uint64_t *soft, uint64_t *hard);
 VS_PUBLIC int vs_vx_set_rlimit(uint32_t xid, uint32_t id, uint64_t soft, uint64_t hard);
 VS_PUBLIC int vs_vx_rlimit_stat(uint32_t xid, uint32_t id, uint64_t *value, uint32_t *hits);
+VS_PUBLIC int vs_vx_get_rlimit_mask(uint32_t *min, uint32_t *soft, uint32_t *max);
 VS_PUBLIC int vs_vx_net_create(uint32_t nid);
 VS_PUBLIC int vs_vx_net_migrate(uint32_t nid);
 VS_PUBLIC int vs_vx_net_add(uint32_t nid, const struct vs_iface *ifc);

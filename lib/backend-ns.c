@@ -38,10 +38,10 @@ static unsigned long ns_clone_flags(const struct vs_config *c)
 
 static int ns_check_config(struct vs_ctx *ctx, const struct vs_config *c)
 {
-	for (int id = 16; id < VS_RLIMIT_NUM; id++)
-		if (c->rlim[id].set)
-			return vs_err(ctx, -EOPNOTSUPP, "%s: the limit rlimits/%s exists only on "
-				      "the vx backend (vserver kernel)", c->name, vs_rlimit_name(id));
+	int r = vs_limits_check(ctx, c, VS_BACKEND_NS);
+
+	if (r < 0)
+		return r;
 	if (c->netns && c->n_ifaces)
 		return vs_err(ctx, -EOPNOTSUPP, "%s: interfaces/ together with spaces/net are not "
 			      "supported by the ns backend (a private network namespace has "
