@@ -235,6 +235,38 @@ struct vs_status {
 };
 VS_PUBLIC int vs_guest_status(struct vs_guest *g, struct vs_status *st);
 
+/* Limits of a guest: one row per limit that is configured or, for a running
+ * guest, in force (vx: every id of the kernel's limit mask and the
+ * accounting-only ids; both: the cgroup's memory, swap, cpu, cpu-weight).
+ * name: a limit name of ABI §3.13, or memory, swap, cpu (unit "ppm":
+ * millionths of one CPU; cur = CPU time used in µs, hits = throttled
+ * periods), cpu-weight.  Values VS_LIMIT_INF = unlimited,
+ * VS_VALUE_UNKNOWN = not known (not running, or not counted). */
+#define VS_VALUE_UNKNOWN	(UINT64_MAX - 1)
+struct vs_limit {
+	char name[16];
+	int id;			/* limit id, or -1 for the cgroup rows */
+	const char *unit;	/* "", "bytes", "pages", "ppm", "weight" */
+	const char *via;	/* context, cgroup, per-process, accounting,
+				 * not enforced */
+	uint64_t soft, hard, min;	/* limits in force (or configured) */
+	uint64_t cur, lo, hi;		/* use: now, lowest, highest */
+	uint64_t hits;			/* times the limit was hit */
+};
+/* *rows is malloc'd (free()). */
+VS_PUBLIC int vs_guest_limits(struct vs_guest *g, struct vs_limit **rows, size_t *n);
+/* Configured limits the guest's backend/kernel does not enforce, as
+ * messages naming the setting (vs_strv_free; NULL when none). */
+VS_PUBLIC int vs_guest_limit_warnings(struct vs_guest *g, char ***msgs);
+#define VS_LIMIT_SAVE	0x1	/* also write the configuration (atomically) */
+/* Changes a limit of a running guest: what = RES, RES.soft, RES.hard,
+ * memory, memory-soft, swap, cpu or cpu-weight.  Not running: only with
+ * VS_LIMIT_SAVE.  A limit the backend cannot enforce: -EOPNOTSUPP; a bad
+ * name or value: -EINVAL; a saved value that conflicts with another
+ * setting: -EEXIST (the file is restored). */
+VS_PUBLIC int vs_guest_set_limit(struct vs_guest *g, const char *what, const char *value,
+				 unsigned flags);
+
 /* Start flags */
 #define VS_START_NOWAIT	0x1	/* helper styles: do not wait for cmd.start */
 /* Returns 0 when started, 1 when it was running already, or -errno. */
@@ -326,6 +358,8 @@ VS_PUBLIC int vs_vx_get_rlimit(uint32_t xid, uint32_t id, uint64_t *soft, uint64
 VS_PUBLIC int vs_vx_set_rlimit(uint32_t xid, uint32_t id, uint64_t soft, uint64_t hard);
 VS_PUBLIC int vs_vx_rlimit_stat(uint32_t xid, uint32_t id, uint64_t *value, uint32_t *hits);
 VS_PUBLIC int vs_vx_get_rlimit_mask(uint32_t *min, uint32_t *soft, uint32_t *max);
+VS_PUBLIC int vs_vx_reset_hits(uint32_t xid);
+VS_PUBLIC int vs_vx_reset_minmax(uint32_t xid);
 VS_PUBLIC int vs_vx_net_create(uint32_t nid);
 VS_PUBLIC int vs_vx_net_migrate(uint32_t nid);
 VS_PUBLIC int vs_vx_net_add(uint32_t nid, const struct vs_iface *ifc);
