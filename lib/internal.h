@@ -256,8 +256,8 @@ enum vs_lim_via { VS_VIA_NONE, VS_VIA_CONTEXT, VS_VIA_CGROUP, VS_VIA_PROCESS };
 VS_HIDDEN int vs_limits_load(struct vs_ctx *ctx, struct vs_config *c, int gfd);
 VS_HIDDEN int vs_limits_check_conflicts(struct vs_ctx *ctx, const struct vs_config *c);
 /* The cgroup files the limits translate into. */
-VS_HIDDEN int vs_limits_cgroup(const struct vs_config *c, struct vs_cgset *out, size_t max,
-			       size_t *n);
+VS_HIDDEN int vs_limits_cgroup(const struct vs_config *c, int backend, uint32_t kmask,
+			       struct vs_cgset *out, size_t max, size_t *n);
 VS_HIDDEN enum vs_lim_via vs_limit_via(int id, int backend, uint32_t kmask);
 VS_HIDDEN const char *vs_limit_via_name(enum vs_lim_via v);
 /* Configured settings the backend does not enforce, as messages. */

@@ -423,7 +423,7 @@ static int apply_live(struct vs_guest *g, const struct vs_runstate *rs, const st
 				return vs_err(ctx, r, "%s: set_rlimit %s: %s", g->cfg->name,
 					      vs_rlimit_name(s->id), strerror(-r));
 		}
-		if (s->id == RLIMIT_NPROC && s->part != 1) {
+		if (s->id == RLIMIT_NPROC && s->part != 1 && via == VS_VIA_CGROUP) {
 			fmt_u(b, sizeof(b), s->value == VS_LIMIT_INF ? UINT64_MAX : s->value);
 			if ((r = cg_set(ctx, rs->cgroup, "pids.max", b)) < 0)
 				return r;

@@ -554,14 +554,17 @@ static void fmt_max(char *buf, size_t len, uint64_t v)
 		snprintf(buf, len, "%llu", (unsigned long long)v);
 }
 
-int vs_limits_cgroup(const struct vs_config *c, struct vs_cgset *out, size_t max, size_t *n)
+int vs_limits_cgroup(const struct vs_config *c, int backend, uint32_t kmask,
+		     struct vs_cgset *out, size_t max, size_t *n)
 {
 	const struct vs_climits *L = &c->lim;
 	char b[32];
 	int r = 0;
 
 	*n = 0;
-	if (c->rlim[RLIMIT_NPROC].set) {
+	/* nproc: the context counts (and its hit counter sees) it where the
+	 * kernel limits it; the cgroup's pids.max otherwise */
+	if (c->rlim[RLIMIT_NPROC].set && vs_limit_via(RLIMIT_NPROC, backend, kmask) == VS_VIA_CGROUP) {
 		fmt_max(b, sizeof(b), c->rlim[RLIMIT_NPROC].hard);
 		r = cg_add(out, max, n, "pids.max", "%s", b);
 	}

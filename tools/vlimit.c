@@ -33,6 +33,7 @@ static void help(void)
 	       "  -a, --all            show every limit the kernel supports\n"
 	       "      --reset-hits     set every hit counter to 0\n"
 	       "      --reset-minmax   set minimum and maximum to the current value\n"
+	       "      --mask           print the kernel's limit mask (ids it can limit)\n"
 	       COMMON_OPTIONS_HELP, prog, prog, prog);
 }
 
@@ -98,13 +99,14 @@ static void show(uint32_t xid, bool all, uint32_t mask)
 
 int main(int argc, char **argv)
 {
-	enum { O_RESET_HITS = OPT_TOOL_BASE, O_RESET_MINMAX, O_RES = OPT_TOOL_BASE + 0x10 };
+	enum { O_RESET_HITS = OPT_TOOL_BASE, O_RESET_MINMAX, O_MASK,
+	       O_RES = OPT_TOOL_BASE + 0x10 };
 	struct option opts[64] = { COMMON_LONG_OPTIONS };
 	size_t no = 0;
 	const char *xs = "self";
 	struct change *ch = NULL;
 	size_t nch = 0;
-	bool all = false, rh = false, rm = false;
+	bool all = false, rh = false, rm = false, showmask = false;
 	int part = 0, c;
 	uint32_t xid, mask = 0;
 	struct vs_ctx *ctx;
@@ -115,6 +117,7 @@ int main(int argc, char **argv)
 	opts[no++] = (struct option){ "all", no_argument, NULL, 'a' };
 	opts[no++] = (struct option){ "reset-hits", no_argument, NULL, O_RESET_HITS };
 	opts[no++] = (struct option){ "reset-minmax", no_argument, NULL, O_RESET_MINMAX };
+	opts[no++] = (struct option){ "mask", no_argument, NULL, O_MASK };
 	for (int id = 0; id < VS_RLIMIT_NUM; id++)
 		opts[no++] = (struct option){ vs_rlimit_name(id), required_argument, NULL,
 					      O_RES + id };
@@ -148,6 +151,7 @@ int main(int argc, char **argv)
 		case 'M': part = 3; break;
 		case O_RESET_HITS: rh = true; break;
 		case O_RESET_MINMAX: rm = true; break;
+		case O_MASK: showmask = true; break;
 		default: usage_error("invalid option");
 		}
 	}
@@ -186,6 +190,15 @@ int main(int argc, char **argv)
 			die(EXIT_FAIL, "this kernel has no per-context limits (get_rlimit_mask: %s)",
 			    strerror(-r));
 		vx_check(r, "get_rlimit_mask");
+	}
+	if (showmask) {
+		char names[512] = "";
+		for (int id = 0; id < VS_RLIMIT_NUM; id++)
+			if (mask & (1U << id))
+				snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s",
+					 names[0] ? " " : "", vs_rlimit_name(id));
+		printf("0x%08x %s\n", mask, names);
+		return EXIT_OK;
 	}
 	for (size_t i = 0; i < nch; i++) {
 		uint64_t v = ch[i].value == VS_LIMIT_INF ? CRLIM_INFINITY : ch[i].value;

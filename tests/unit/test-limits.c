@@ -284,7 +284,7 @@ static void config_memory_cpu(void **state)
 	w(f, "rlimits/nproc", "64");
 	c = load_ok(f);
 	assert_int_equal(c->cg_required, VS_CG_MEMORY | VS_CG_PIDS | VS_CG_CPU);
-	assert_int_equal(vs_limits_cgroup(c, set, 16, &n), 0);
+	assert_int_equal(vs_limits_cgroup(c, VS_BACKEND_NS, 0, set, 16, &n), 0);
 	assert_int_equal(n, 6);
 	assert_string_equal(cg_value(set, n, "pids.max"), "64");
 	assert_string_equal(cg_value(set, n, "memory.max"), "268435456");
@@ -299,8 +299,14 @@ static void config_memory_cpu(void **state)
 		assert_int_equal(vs_cg_setting_check(set[i].key, set[i].value, &ctl, err,
 						     sizeof(err)), 0);
 	}
+	/* on vx, a kernel that limits nproc per context gets no pids.max */
+	assert_int_equal(vs_limits_cgroup(c, VS_BACKEND_VX, 0x004B14C0, set, 16, &n), 0);
+	assert_int_equal(n, 5);
+	assert_null(cg_value(set, n, "pids.max"));
+	assert_int_equal(vs_limits_cgroup(c, VS_BACKEND_VX, 0, set, 16, &n), 0);
+	assert_string_equal(cg_value(set, n, "pids.max"), "64");
 	/* too small an output array */
-	assert_int_equal(vs_limits_cgroup(c, set, 2, &n), -E2BIG);
+	assert_int_equal(vs_limits_cgroup(c, VS_BACKEND_NS, 0, set, 2, &n), -E2BIG);
 	vs_config_free(c);
 }
 
@@ -319,7 +325,7 @@ static void config_rss_and_unlimited(void **state)
 	expect_fail(f, "memory limit is set more than once");
 	w(f, "rlimits/rss", "inf");
 	c = load_ok(f);
-	assert_int_equal(vs_limits_cgroup(c, set, 16, &n), 0);
+	assert_int_equal(vs_limits_cgroup(c, VS_BACKEND_NS, 0, set, 16, &n), 0);
 	assert_string_equal(cg_value(set, n, "pids.max"), "max");
 	assert_string_equal(cg_value(set, n, "memory.max"), "max");
 	assert_string_equal(cg_value(set, n, "cpu.max"), "max 100000");
@@ -331,7 +337,7 @@ static void config_rss_and_unlimited(void **state)
 	}
 	w(f, "rlimits/rss", "1000");
 	c = load_ok(f);
-	assert_int_equal(vs_limits_cgroup(c, set, 16, &n), 0);
+	assert_int_equal(vs_limits_cgroup(c, VS_BACKEND_NS, 0, set, 16, &n), 0);
 	snprintf(want, sizeof(want), "%llu", 1000ULL * (unsigned long long)sysconf(_SC_PAGESIZE));
 	assert_string_equal(cg_value(set, n, "memory.max"), want);
 	vs_config_free(c);
@@ -353,7 +359,7 @@ static void config_token_bucket(void **state)
 	assert_true(c->lim.cpu_set);
 	assert_int_equal(c->lim.cpu_ppm, 250000);
 	assert_string_equal(c->lim.cpu_from, "sched/fill-rate");
-	assert_int_equal(vs_limits_cgroup(c, set, 16, &n), 0);
+	assert_int_equal(vs_limits_cgroup(c, VS_BACKEND_NS, 0, set, 16, &n), 0);
 	assert_string_equal(cg_value(set, n, "cpu.max"), "25000 100000");
 	/* the parts without an equivalent are reported */
 	assert_int_equal(vs_strv_len(c->lim.notes), 3);
