@@ -12,10 +12,11 @@
  *   vs-bomb sock SECONDS MAX [P] P processes creating sockets
  *   vs-bomb shm  SECONDS MAX     SysV shared memory segments of 64 KiB
  *   vs-bomb sem  SECONDS MAX     SysV semaphore arrays of 8 semaphores
- *   vs-bomb msg  SECONDS MAX     POSIX message queues (RLIMIT_MSGQUEUE)
+ *   vs-bomb msg  SECONDS MAX     SysV message queues (each reserves msgmnb bytes)
+ *   vs-bomb mq   SECONDS MAX     POSIX message queues of 8 KiB (RLIMIT_MSGQUEUE)
  *   vs-bomb cpu  SECONDS N       N processes spinning
  *
- * Prints "reached" as soon as the first refusal happens (for cpu: when
+ * Prints "started", then "reached" as soon as the first refusal happens (for cpu: when
  * the spinners run), keeps retrying until SECONDS are over (each retry is
  * another hit), then one line:
  *   RESULT kind=K made=N errno=NAME failures=F [killed=SIG] [cpus=X.XX]
@@ -31,6 +32,7 @@
 #include <string.h>
 #include <sys/ipc.h>
 #include <sys/mman.h>
+#include <sys/msg.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/sem.h>
@@ -45,10 +47,12 @@ struct shared {
 	atomic_long made, failures;
 	atomic_int err;
 	atomic_int reached;
+	atomic_int stop;	/* set by the leader: no more attempts */
 };
 
 static struct shared *sh;
 static double deadline;
+static long made_final = -1;
 
 static double now(void)
 {
@@ -82,7 +86,7 @@ static const char *errname(int e)
 
 static void forker(long max)
 {
-	while (now() < deadline) {
+	while (now() < deadline && !atomic_load(&sh->stop)) {
 		pid_t p;
 		/* reserve first: MAX is a hard bound even with many forkers */
 		if (atomic_fetch_add(&sh->made, 1) >= max) {
@@ -109,7 +113,7 @@ static void opener(long max, int sock)
 {
 	for (;;) {
 		int fd;
-		if (now() >= deadline)
+		if (now() >= deadline || atomic_load(&sh->stop))
 			break;
 		if (atomic_fetch_add(&sh->made, 1) >= max) {
 			atomic_fetch_sub(&sh->made, 1);
@@ -155,6 +159,8 @@ static void ipc(const char *kind, long max)
 			}
 		} else if (!strcmp(kind, "sem")) {
 			id = semget(IPC_PRIVATE, 8, IPC_CREAT | 0600);
+		} else if (!strcmp(kind, "msg")) {
+			id = msgget(IPC_PRIVATE, IPC_CREAT | 0600);
 		} else {
 			char name[32];
 			struct mq_attr a = { .mq_maxmsg = 8, .mq_msgsize = 1024 };
@@ -175,6 +181,8 @@ static void ipc(const char *kind, long max)
 			shmctl(ids[i], IPC_RMID, NULL);
 		else if (!strcmp(kind, "sem"))
 			semctl(ids[i], 0, IPC_RMID);
+		else if (!strcmp(kind, "msg"))
+			msgctl(ids[i], IPC_RMID, NULL);
 		else {
 			char name[32];
 			snprintf(name, sizeof(name), "/vs-bomb-%ld", i);
@@ -274,7 +282,7 @@ int main(int argc, char **argv)
 	double cpus = -1;
 
 	if (argc < 4) {
-		fprintf(stderr, "usage: vs-bomb fork|mem|fd|sock|shm|sem|msg|cpu SECONDS MAX [P]\n");
+		fprintf(stderr, "usage: vs-bomb fork|mem|fd|sock|shm|sem|msg|mq|cpu SECONDS MAX [P]\n");
 		return 2;
 	}
 	kind = argv[1];
@@ -290,6 +298,7 @@ int main(int argc, char **argv)
 		return 1;
 	deadline = now() + secs;
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	printf("started\n");
 	if (!strcmp(kind, "fork") || !strcmp(kind, "fd") || !strcmp(kind, "sock")) {
 		int n = !strcmp(kind, "fork") ? 1 : procs;
 		pid_t grp = 0;
@@ -314,6 +323,11 @@ int main(int argc, char **argv)
 		}
 		while (now() < deadline)
 			usleep(50000);
+		/* the count is taken once the attackers stopped and before any
+		 * is killed: killing frees room that late forks could take */
+		atomic_store(&sh->stop, 1);
+		usleep(200000);
+		made_final = atomic_load(&sh->made);
 		stop = now() + 20;
 		while (grp > 0 && kill(-grp, SIGKILL) == 0 && now() < stop) {
 			while (waitpid(-1, NULL, WNOHANG) > 0)
@@ -324,7 +338,8 @@ int main(int argc, char **argv)
 			;
 	} else if (!strcmp(kind, "mem")) {
 		mem(max, &killed);
-	} else if (!strcmp(kind, "shm") || !strcmp(kind, "sem") || !strcmp(kind, "msg")) {
+	} else if (!strcmp(kind, "shm") || !strcmp(kind, "sem") || !strcmp(kind, "msg") ||
+		   !strcmp(kind, "mq")) {
 		ipc(kind, max);
 	} else if (!strcmp(kind, "cpu")) {
 		cpus = cpu((int)max, secs);
@@ -332,7 +347,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "vs-bomb: unknown attack '%s'\n", kind);
 		return 2;
 	}
-	printf("RESULT kind=%s made=%ld errno=%s failures=%ld", kind, atomic_load(&sh->made),
+	printf("RESULT kind=%s made=%ld errno=%s failures=%ld", kind,
+	       made_final >= 0 ? made_final : atomic_load(&sh->made),
 	       errname(atomic_load(&sh->err)), atomic_load(&sh->failures));
 	if (killed)
 		printf(" killed=%d", killed);
