@@ -140,8 +140,10 @@ static int vx_child_finish(struct vs_ctx *ctx, const struct vs_config *c, char *
 		snprintf(err, errlen, "set_bcaps: %s", strerror(-r));
 		return r;
 	}
-	cflags = (VX_DEFAULT_CFLAGS | c->cflags_on) & ~c->cflags_off & ~VXF_ONE_TIME;
-	cmask = (VX_DEFAULT_CFLAGS | c->cflags_on | c->cflags_off) & ~VXF_ONE_TIME;
+	cflags = (VX_DEFAULT_CFLAGS | vs_limits_default_cflags(c) | c->cflags_on) & ~c->cflags_off &
+		 ~VXF_ONE_TIME;
+	cmask = (VX_DEFAULT_CFLAGS | vs_limits_default_cflags(c) | c->cflags_on | c->cflags_off) &
+		~VXF_ONE_TIME;
 	r = vs_vx_set_cflags(VX_ID_SELF, cflags, cmask);
 	if (r < 0) {
 		snprintf(err, errlen, "set_cflags: %s", strerror(-r));

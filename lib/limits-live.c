@@ -10,7 +10,7 @@
 #include <linux/vserver.h>
 #include <sys/resource.h>
 
-#define ACCOUNTING_IDS 0x00B00000U	/* semary, nsems, mapped (ABI §3.13) */
+#define ACCOUNTING_IDS 0x00B00000U	/* semary, nsems, mapped in vs2.3 (ABI §3.13) */
 
 static int vx_stat(uint32_t xid, uint32_t id, struct vs_limit *row)
 {
@@ -229,8 +229,7 @@ static int kernel_mask(int backend, uint32_t *kmask)
 	*kmask = 0;
 	if (backend != VS_BACKEND_VX)
 		return 0;
-	if (vs_vx_get_rlimit_mask(NULL, NULL, kmask) < 0)
-		*kmask = 0;
+	vs_limits_kmask(kmask);
 	return 0;
 }
 

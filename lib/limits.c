@@ -623,6 +623,31 @@ int vs_vx_get_rlimit_mask(uint32_t *min, uint32_t *soft, uint32_t *max)
 	return 0;
 }
 
+/* The kernel's limit mask, asked once per process: the answer does not
+ * change, and the guest's init, inside its new context, inherits the one
+ * its parent got on the host (a context's processes may lose the right to
+ * ask).  Returns the kernel's error (ENOSYS: no limit commands). */
+int vs_limits_kmask(uint32_t *kmask)
+{
+	static int cached_r = 1;
+	static uint32_t cached;
+
+	if (cached_r > 0)
+		cached_r = vs_vx_get_rlimit_mask(NULL, NULL, &cached);
+	*kmask = cached_r == 0 ? cached : 0;
+	return cached_r;
+}
+
+/* Flags a limited guest gets unless its flags file clears them: with a
+ * memory limit, /proc/meminfo and sysinfo inside show that limit. */
+uint64_t vs_limits_default_cflags(const struct vs_config *c)
+{
+	if (c->lim.mem_max_set || (c->rlim[RLIMIT_RSS].set && c->rlim[RLIMIT_RSS].hard != VS_LIMIT_INF) ||
+	    cg_has(c, "memory.max"))
+		return VXF_VIRT_MEM;
+	return 0;
+}
+
 /* How a configured limit id is enforced.  kmask: the kernel's maximum
  * mask (vx), 0 on ns or without the commands. */
 enum vs_lim_via vs_limit_via(int id, int backend, uint32_t kmask)
@@ -685,7 +710,7 @@ int vs_limits_check(struct vs_ctx *ctx, const struct vs_config *c, int backend)
 	if ((r = vs_limits_check_conflicts(ctx, c)) < 0)
 		return r;
 	if (backend == VS_BACKEND_VX) {
-		r = vs_vx_get_rlimit_mask(NULL, NULL, &kmask);
+		r = vs_limits_kmask(&kmask);
 		if (r == -ENOSYS || r == -EINVAL) {
 			/* nproc and rss have exact cgroup equivalents; the others
 			 * would be weaker per-process limits: refuse */
@@ -734,8 +759,8 @@ int vs_limits_set_process(const struct vs_config *c, int backend, char *err, siz
 {
 	uint32_t kmask = 0;
 
-	if (backend == VS_BACKEND_VX && vs_vx_get_rlimit_mask(NULL, NULL, &kmask) < 0)
-		kmask = 0;
+	if (backend == VS_BACKEND_VX)
+		vs_limits_kmask(&kmask);
 	for (int id = 0; id < 16; id++) {
 		int r;
 		if (!c->rlim[id].set || vs_limit_via(id, backend, kmask) != VS_VIA_PROCESS)
@@ -763,10 +788,9 @@ static uint64_t to_kernel(uint64_t v)
 int vs_limits_apply_vx(const struct vs_config *c, char *err, size_t errlen)
 {
 	uint32_t kmask = 0;
-	int r = vs_vx_get_rlimit_mask(NULL, NULL, &kmask);
+	int r;
 
-	if (r < 0)
-		kmask = 0;	/* checked before the start: only cgroup limits */
+	vs_limits_kmask(&kmask);	/* checked before the start: 0 = cgroup limits only */
 	for (int id = 0; id < VS_RLIMIT_NUM; id++) {
 		if (!c->rlim[id].set || !(kmask & (1U << id)))
 			continue;
