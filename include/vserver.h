@@ -124,6 +124,22 @@ VS_PUBLIC int vs_flag_lookup(enum vs_flagset set, const char *name, uint64_t *bi
 #define VS_RLIMIT_NUM	24
 VS_PUBLIC int vs_rlimit_id(const char *name);
 VS_PUBLIC const char *vs_rlimit_name(int id);
+/* Unit of a limit id: "" (a count), "bytes" or "pages" (rss, as, anon,
+ * shmem, mapped: util-vserver's units). */
+VS_PUBLIC const char *vs_limit_unit(int id);
+/* A limit value for id: number in the id's unit, a size with K/M/G/T suffix
+ * for byte and page limits (pages rounded up), or inf/infinity/unlimited/
+ * max/-1 → VS_LIMIT_INF. */
+VS_PUBLIC int vs_limit_parse_value(int id, const char *s, uint64_t *out);
+/* CPU share "50%", "0.5", "2" (CPUs) or "max", in millionths of one CPU
+ * (UINT64_MAX = max); at least 0.1%, at most 1024 CPUs. */
+VS_PUBLIC int vs_parse_cpu_share(const char *s, uint64_t *ppm);
+/* cpu.max QUOTA PERIOD (microseconds) for such a share (quota UINT64_MAX = max). */
+VS_PUBLIC void vs_cpu_max_from_ppm(uint64_t ppm, uint64_t *quota, uint64_t *period);
+/* util-vserver's token bucket: fill_rate tokens every interval → share. */
+VS_PUBLIC int vs_token_bucket_ppm(uint64_t fill_rate, uint64_t interval, uint64_t *ppm);
+/* cgroup v1 cpu.shares (2..262144) → cpu.weight (1..10000), as systemd. */
+VS_PUBLIC int vs_cpu_shares_to_weight(uint64_t shares, uint32_t *weight);
 
 /* Interface specification as accepted by "build --interface":
  *   [NAME=][DEV:]IP[/PREFIX]   (IPv4 prefix may also be a dotted mask) */
@@ -219,6 +235,38 @@ struct vs_status {
 };
 VS_PUBLIC int vs_guest_status(struct vs_guest *g, struct vs_status *st);
 
+/* Limits of a guest: one row per limit that is configured or, for a running
+ * guest, in force (vx: every id of the kernel's limit mask and the
+ * accounting-only ids; both: the cgroup's memory, swap, cpu, cpu-weight).
+ * name: a limit name of ABI §3.13, or memory, swap, cpu (unit "ppm":
+ * millionths of one CPU; cur = CPU time used in µs, hits = throttled
+ * periods), cpu-weight.  Values VS_LIMIT_INF = unlimited,
+ * VS_VALUE_UNKNOWN = not known (not running, or not counted). */
+#define VS_VALUE_UNKNOWN	(UINT64_MAX - 1)
+struct vs_limit {
+	char name[16];
+	int id;			/* limit id, or -1 for the cgroup rows */
+	const char *unit;	/* "", "bytes", "pages", "ppm", "weight" */
+	const char *via;	/* context, cgroup, per-process, accounting,
+				 * not enforced */
+	uint64_t soft, hard, min;	/* limits in force (or configured) */
+	uint64_t cur, lo, hi;		/* use: now, lowest, highest */
+	uint64_t hits;			/* times the limit was hit */
+};
+/* *rows is malloc'd (free()). */
+VS_PUBLIC int vs_guest_limits(struct vs_guest *g, struct vs_limit **rows, size_t *n);
+/* Configured limits the guest's backend/kernel does not enforce, as
+ * messages naming the setting (vs_strv_free; NULL when none). */
+VS_PUBLIC int vs_guest_limit_warnings(struct vs_guest *g, char ***msgs);
+#define VS_LIMIT_SAVE	0x1	/* also write the configuration (atomically) */
+/* Changes a limit of a running guest: what = RES, RES.soft, RES.hard,
+ * memory, memory-soft, swap, cpu or cpu-weight.  Not running: only with
+ * VS_LIMIT_SAVE.  A limit the backend cannot enforce: -EOPNOTSUPP; a bad
+ * name or value: -EINVAL; a saved value that conflicts with another
+ * setting: -EEXIST (the file is restored). */
+VS_PUBLIC int vs_guest_set_limit(struct vs_guest *g, const char *what, const char *value,
+				 unsigned flags);
+
 /* Start flags */
 #define VS_START_NOWAIT	0x1	/* helper styles: do not wait for cmd.start */
 /* Returns 0 when started, 1 when it was running already, or -errno. */
@@ -309,6 +357,9 @@ VS_PUBLIC int vs_vx_wait_exit(uint32_t xid, int *reboot_cmd, int *exit_code);
 VS_PUBLIC int vs_vx_get_rlimit(uint32_t xid, uint32_t id, uint64_t *soft, uint64_t *hard);
 VS_PUBLIC int vs_vx_set_rlimit(uint32_t xid, uint32_t id, uint64_t soft, uint64_t hard);
 VS_PUBLIC int vs_vx_rlimit_stat(uint32_t xid, uint32_t id, uint64_t *value, uint32_t *hits);
+VS_PUBLIC int vs_vx_get_rlimit_mask(uint32_t *min, uint32_t *soft, uint32_t *max);
+VS_PUBLIC int vs_vx_reset_hits(uint32_t xid);
+VS_PUBLIC int vs_vx_reset_minmax(uint32_t xid);
 VS_PUBLIC int vs_vx_net_create(uint32_t nid);
 VS_PUBLIC int vs_vx_net_migrate(uint32_t nid);
 VS_PUBLIC int vs_vx_net_add(uint32_t nid, const struct vs_iface *ifc);

@@ -38,10 +38,10 @@ static unsigned long ns_clone_flags(const struct vs_config *c)
 
 static int ns_check_config(struct vs_ctx *ctx, const struct vs_config *c)
 {
-	for (int id = 16; id < VS_RLIMIT_NUM; id++)
-		if (c->rlim[id].set)
-			return vs_err(ctx, -EOPNOTSUPP, "%s: the limit rlimits/%s exists only on "
-				      "the vx backend (vserver kernel)", c->name, vs_rlimit_name(id));
+	int r = vs_limits_check(ctx, c, VS_BACKEND_NS);
+
+	if (r < 0)
+		return r;
 	if (c->ccaps_on || c->ccaps_off || c->cflags_on || c->cflags_off ||
 	    c->nflags_on || c->nflags_off || c->ncaps_on || c->ncaps_off)
 		vs_warn(ctx, "%s: flags, ccapabilities, nflags and ncapabilities act only on the "

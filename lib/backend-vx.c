@@ -41,6 +41,10 @@ static int vx_check_config(struct vs_ctx *ctx, const struct vs_config *c)
 	if (!c->xid)
 		return vs_err(ctx, -EINVAL, "%s: the vx backend needs a context id "
 			      "(%s/%s/context)", c->name, ctx->confdir, c->name);
+	int r = vs_limits_check(ctx, c, VS_BACKEND_VX);
+
+	if (r < 0)
+		return r;
 	return vs_nx_check(ctx, c);
 }
 
@@ -93,27 +97,9 @@ static int vx_child_finish(struct vs_ctx *ctx, const struct vs_config *c, char *
 		snprintf(err, errlen, "set_space: %s", strerror(-r));
 		return r;
 	}
-	for (int id = 0; id < VS_RLIMIT_NUM; id++) {
-		if (!c->rlim[id].set)
-			continue;
-		r = vs_vx_set_rlimit(VX_ID_SELF, (uint32_t)id,
-				     c->rlim[id].soft == VS_LIMIT_INF ? CRLIM_INFINITY : c->rlim[id].soft,
-				     c->rlim[id].hard == VS_LIMIT_INF ? CRLIM_INFINITY : c->rlim[id].hard);
-		/* nproc and rss are enforced through the cgroup as well; a
-		 * kernel without per-context limits is fine for them only */
-		if (r == -ENOSYS && (id == 5 || id == 6))
-			continue;
-		if (r == -ENOSYS) {
-			snprintf(err, errlen, "rlimits/%s: this kernel has no per-context limits "
-				 "(set_rlimit: ENOSYS)", vs_rlimit_name(id));
-			return r;
-		}
-		if (r < 0) {
-			snprintf(err, errlen, "rlimits/%s: the kernel refuses it: %s",
-				 vs_rlimit_name(id), strerror(-r));
-			return r;
-		}
-	}
+	r = vs_limits_apply_vx(c, err, errlen);
+	if (r < 0)
+		return r;
 	if (c->ccaps_on || c->ccaps_off) {
 		r = vs_vx_set_ccaps(VX_ID_SELF, c->ccaps_on, c->ccaps_on | c->ccaps_off);
 		if (r < 0) {
@@ -126,8 +112,10 @@ static int vx_child_finish(struct vs_ctx *ctx, const struct vs_config *c, char *
 		snprintf(err, errlen, "set_bcaps: %s", strerror(-r));
 		return r;
 	}
-	cflags = (VX_DEFAULT_CFLAGS | c->cflags_on) & ~c->cflags_off & ~VXF_ONE_TIME;
-	cmask = (VX_DEFAULT_CFLAGS | c->cflags_on | c->cflags_off) & ~VXF_ONE_TIME;
+	cflags = (VX_DEFAULT_CFLAGS | vs_limits_default_cflags(c) | c->cflags_on) & ~c->cflags_off &
+		 ~VXF_ONE_TIME;
+	cmask = (VX_DEFAULT_CFLAGS | vs_limits_default_cflags(c) | c->cflags_on | c->cflags_off) &
+		~VXF_ONE_TIME;
 	r = vs_vx_set_cflags(VX_ID_SELF, cflags, cmask);
 	if (r < 0) {
 		snprintf(err, errlen, "set_cflags: %s", strerror(-r));

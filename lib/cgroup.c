@@ -158,7 +158,6 @@ static int cg_write(struct vs_ctx *ctx, const char *dir, const char *key, const 
 int vs_cgroup_apply(struct vs_ctx *ctx, const char *path, const struct vs_config *c,
 		    unsigned missing)
 {
-	char buf[64];
 	int r;
 
 	for (size_t i = 0; i < c->n_cg; i++) {
@@ -173,27 +172,32 @@ int vs_cgroup_apply(struct vs_ctx *ctx, const char *path, const struct vs_config
 		if (r < 0)
 			return r;
 	}
-	/* util-vserver's per-context limits that cgroup v2 expresses exactly,
-	 * on both backends (vs2.3 itself counts memory through memcg) */
-	if (c->rlim[6].set && c->rlim[6].hard != VS_LIMIT_INF) {
-		if (missing & VS_CG_PIDS)
-			return vs_err(ctx, -EOPNOTSUPP, "rlimits/nproc needs the pids controller, "
-				      "which the host does not delegate");
-		snprintf(buf, sizeof(buf), "%llu", (unsigned long long)c->rlim[6].hard);
-		if ((r = cg_write(ctx, path, "pids.max", buf)) < 0)
-			return r;
-	}
-	if (c->rlim[5].set && c->rlim[5].hard != VS_LIMIT_INF) {
-		unsigned long long pages = c->rlim[5].hard;
-		long psz = sysconf(_SC_PAGESIZE);
-		if (missing & VS_CG_MEMORY)
-			return vs_err(ctx, -EOPNOTSUPP, "rlimits/rss needs the memory controller, "
-				      "which the host does not delegate");
-		if (pages > UINT64_MAX / (unsigned long long)psz)
-			return vs_err(ctx, -ERANGE, "rlimits/rss is too large");
-		snprintf(buf, sizeof(buf), "%llu", pages * (unsigned long long)psz);
-		if ((r = cg_write(ctx, path, "memory.max", buf)) < 0)
-			return r;
+	/* limits/, sched/ and util-vserver's per-context limits that cgroup
+	 * v2 expresses exactly (nproc, rss), on both backends (vs2.3 itself
+	 * counts memory through memcg); see limits.c */
+	{
+		struct vs_cgset set[16];
+		int backend = vs_guest_resolve_backend(ctx, c);
+		uint32_t kmask = 0;
+		size_t n;
+		if (backend == VS_BACKEND_VX)
+			vs_limits_kmask(&kmask);
+		r = vs_limits_cgroup(c, backend, kmask, set, ARRAY_SIZE(set), &n);
+		if (r < 0)
+			return vs_err(ctx, r, "%s: the limits cannot be expressed in cgroup v2: %s",
+				      c->name, strerror(-r));
+		for (size_t i = 0; i < n; i++) {
+			unsigned ctl = 0;
+			char err[256];
+			if (vs_cg_setting_check(set[i].key, set[i].value, &ctl, err, sizeof(err)) < 0)
+				return vs_err(ctx, -EINVAL, "%s", err);
+			if (ctl & missing)
+				return vs_err(ctx, -EOPNOTSUPP, "the limit %s needs the %s controller, "
+					      "which the host does not delegate", set[i].key,
+					      cg_name(ctl));
+			if ((r = cg_write(ctx, path, set[i].key, set[i].value)) < 0)
+				return r;
+		}
 	}
 	return 0;
 }

@@ -253,44 +253,6 @@ static int each_entry(struct vs_ctx *ctx, int gfd, const char *dir,
 	return r;
 }
 
-static int one_rlimit(struct vs_ctx *ctx, struct vs_config *c, int dfd, const char *file)
-{
-	char name[64], *dot;
-	_cleanup_free_ char *v = NULL;
-	uint64_t val;
-	int id, r;
-
-	if (strlen(file) >= sizeof(name))
-		return vs_err(ctx, -EINVAL, "rlimits/%s: unknown limit", file);
-	strcpy(name, file);
-	dot = strchr(name, '.');
-	if (dot)
-		*dot++ = '\0';
-	id = vs_rlimit_id(name);
-	if (id < 0 || (dot && strcmp(dot, "soft") && strcmp(dot, "hard") && strcmp(dot, "min")))
-		return vs_err(ctx, -EINVAL, "rlimits/%s: unknown limit (names: nproc, nofile, "
-			      "as, rss, nsock, openfd, ... with optional .soft/.hard/.min)", file);
-	r = vs_read_at(ctx, dfd, file, MAX_VALUE, &v);
-	if (r < 0)
-		return vs_err(ctx, r, "rlimits/%s", ctx->errmsg);
-	if (vs_parse_limit(vs_strip(v), &val) < 0)
-		return vs_err(ctx, -EINVAL, "rlimits/%s: '%s' is not a number or 'inf'", file,
-			      vs_strip(v));
-	if (!c->rlim[id].set) {
-		c->rlim[id].set = true;
-		c->rlim[id].soft = c->rlim[id].hard = VS_LIMIT_INF;
-	}
-	if (!dot) {
-		c->rlim[id].soft = c->rlim[id].hard = val;
-	} else if (!strcmp(dot, "soft")) {
-		c->rlim[id].soft = val;
-	} else if (!strcmp(dot, "hard")) {
-		c->rlim[id].hard = val;
-	}
-	/* .min is accepted for compatibility; vs2.3 ignores minimums. */
-	return 0;
-}
-
 static int one_cgroup(struct vs_ctx *ctx, struct vs_config *c, int dfd, const char *file)
 {
 	_cleanup_free_ char *v = NULL;
@@ -440,6 +402,7 @@ void vs_config_free(struct vs_config *c)
 	vs_strv_free(c->cmd_stop);
 	free(c->mark);
 	free(c->fstab);
+	vs_strv_free(c->lim.notes);
 	free(c);
 }
 
@@ -477,9 +440,11 @@ static int config_load(struct vs_ctx *ctx, struct vs_config *c, int gfd)
 	    (r = load_flags(ctx, gfd, "ncapabilities", VS_FLAGS_NCAPS, &c->ncaps_on,
 			    &c->ncaps_off)) < 0)
 		return r;
-	if ((r = each_entry(ctx, gfd, "rlimits", one_rlimit, c)) < 0)
+	if ((r = vs_limits_load(ctx, c, gfd)) < 0)
 		return r;
 	if ((r = each_entry(ctx, gfd, "cgroup", one_cgroup, c)) < 0)
+		return r;
+	if ((r = vs_limits_check_conflicts(ctx, c)) < 0)
 		return r;
 	if ((r = each_entry(ctx, gfd, "interfaces", one_iface, c)) < 0 ||
 	    (r = load_lback(ctx, c, gfd)) < 0)

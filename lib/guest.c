@@ -603,24 +603,12 @@ int vs_pid_guest(struct vs_ctx *ctx, pid_t pid, char **name, uint32_t *xid)
 
 int vs_guest_confine(const struct vs_config *c, int backend, char *err, size_t errlen)
 {
-	/* On the ns backend the Linux limits apply per process (inherited by
-	 * every process of the guest); nproc and rss are per guest through
-	 * the cgroup.  On vx the kernel applies all of them per context. */
-	if (backend == VS_BACKEND_NS) {
-		for (int id = 0; id < 16; id++) {
-			struct rlimit rl;
-			if (!c->rlim[id].set || id == 5 || id == 6)
-				continue;
-			rl.rlim_cur = c->rlim[id].soft == VS_LIMIT_INF ? RLIM_INFINITY : c->rlim[id].soft;
-			rl.rlim_max = c->rlim[id].hard == VS_LIMIT_INF ? RLIM_INFINITY : c->rlim[id].hard;
-			if (rl.rlim_cur > rl.rlim_max)
-				rl.rlim_cur = rl.rlim_max;
-			if (setrlimit(id, &rl) < 0) {
-				snprintf(err, errlen, "rlimits/%s: %s", vs_rlimit_name(id), strerror(errno));
-				return -errno;
-			}
-		}
-	}
+	/* The Linux rlimits that no cgroup or context limit covers apply
+	 * per process, inherited from here (limits.c). */
+	int r = vs_limits_set_process(c, backend, err, errlen);
+
+	if (r < 0)
+		return r;
 	return vs_caps_bound(vs_config_bcaps(c), err, errlen);
 }
 

@@ -119,8 +119,23 @@ VS_HIDDEN int vs_sync_tree(int fd);
 
 struct vs_rlim {
 	bool set;
-	uint64_t soft;
+	uint64_t soft;		/* effective values (VS_LIMIT_INF = unlimited) */
 	uint64_t hard;
+	uint64_t min;		/* RES.min: shown, not enforced (vs2.3) */
+	uint64_t plain;		/* RES (both), under RES.soft / RES.hard */
+	bool plain_set, soft_set, hard_set;
+};
+
+/* limits/ and sched/ (see limits.c) */
+struct vs_climits {
+	uint64_t mem_max, mem_high, swap_max;	/* bytes, UINT64_MAX = max */
+	bool mem_max_set, mem_high_set, swap_set;
+	uint64_t cpu_ppm;	/* cap in millionths of one CPU, UINT64_MAX = max */
+	bool cpu_set;
+	char cpu_from[24];	/* the file that set it, for messages */
+	uint32_t cpu_weight;
+	bool weight_set;
+	char **notes;		/* accepted settings that are not applied */
 };
 
 struct vs_cgset {
@@ -144,6 +159,7 @@ struct vs_config {
 	uint64_t nflags_on, nflags_off;
 	uint64_t ncaps_on, ncaps_off;
 	struct vs_rlim rlim[VS_RLIMIT_NUM];
+	struct vs_climits lim;
 	struct vs_cgset cg[VS_MAX_CGSET];
 	size_t n_cg;
 	unsigned cg_required;	/* VS_CG_* the configuration needs */
@@ -235,6 +251,32 @@ VS_HIDDEN int vs_cgroup_kill(struct vs_ctx *ctx, const char *path);
 VS_HIDDEN int vs_cgroup_remove(struct vs_ctx *ctx, const char *path);
 VS_HIDDEN int vs_cgroup_usage(const char *path, uint64_t *mem, uint64_t *cpu_usec);
 VS_HIDDEN int vs_cgroup_of_pid(pid_t pid, char *buf, size_t len);
+
+/* ---- limits (limits.c) ------------------------------------------------------ */
+
+enum vs_lim_via { VS_VIA_NONE, VS_VIA_CONTEXT, VS_VIA_CGROUP, VS_VIA_PROCESS };
+/* rlimits/, limits/, sched/ below the guest directory */
+VS_HIDDEN int vs_limits_load(struct vs_ctx *ctx, struct vs_config *c, int gfd);
+VS_HIDDEN int vs_limits_check_conflicts(struct vs_ctx *ctx, const struct vs_config *c);
+/* The cgroup files the limits translate into. */
+VS_HIDDEN int vs_limits_cgroup(const struct vs_config *c, int backend, uint32_t kmask,
+			       struct vs_cgset *out, size_t max, size_t *n);
+VS_HIDDEN enum vs_lim_via vs_limit_via(int id, int backend, uint32_t kmask);
+/* The vx kernel's limit mask (cached); <0: the kernel's error, *kmask = 0. */
+VS_HIDDEN int vs_limits_kmask(uint32_t *kmask);
+VS_HIDDEN uint64_t vs_limits_default_cflags(const struct vs_config *c);
+VS_HIDDEN const char *vs_limit_via_name(enum vs_lim_via v);
+/* Configured settings the backend does not enforce, as messages. */
+VS_HIDDEN int vs_limits_unenforced(const struct vs_config *c, int backend, uint32_t kmask,
+				   char ***out);
+/* Before a start: conflicts, ENOSYS on vx, warnings for what is not enforced. */
+VS_HIDDEN int vs_limits_check(struct vs_ctx *ctx, const struct vs_config *c, int backend);
+/* Per-process Linux rlimits of the calling process (init, joining processes). */
+VS_HIDDEN int vs_limits_set_process(const struct vs_config *c, int backend, char *err,
+				    size_t errlen);
+VS_HIDDEN int vs_limits_set_pid(int id, const struct vs_rlim *l, pid_t pid);
+/* vx: the context's limits, from inside during setup. */
+VS_HIDDEN int vs_limits_apply_vx(const struct vs_config *c, char *err, size_t errlen);
 
 /* ---- capabilities ---------------------------------------------------------- */
 

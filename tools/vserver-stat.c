@@ -7,12 +7,15 @@
 #include <string.h>
 
 #include "common.h"
+#include "limits-fmt.h"
 
 static void help(void)
 {
 	printf("Usage: %s [OPTIONS]\n"
 	       "One line per running guest: context id, number of processes, memory,\n"
-	       "CPU time, uptime and name.\n"
+	       "CPU time, uptime, limit hits (sum of the hit counters of every limit\n"
+	       "except the CPU cap), backend and name.  --json also lists every limit\n"
+	       "with its use and hits (as 'vserver NAME limit --json').\n"
 	       "\n"
 	       "  -j, --json           a JSON array instead of the table\n"
 	       "  -n, --net            network view: network context, mode, addresses\n"
@@ -108,12 +111,14 @@ int main(int argc, char **argv)
 	else if (net)
 		printf("%-5s %-6s %s %s\n", "NID", "NET", "ADDRESSES", "NAME");
 	else
-		printf("%-5s %5s %8s %10s %10s %-7s %s\n", "CTX", "PROC", "MEMORY", "CPU", "UPTIME",
-		       "BACKEND", "NAME");
+		printf("%-5s %5s %8s %10s %10s %6s %-7s %s\n", "CTX", "PROC", "MEMORY", "CPU",
+		       "UPTIME", "HITS", "BACKEND", "NAME");
 	for (char **n = names; *n; n++) {
 		struct vs_guest *g;
 		struct vs_status st;
-		char b1[32], b2[32], b3[32];
+		struct vs_limit *lim = NULL;
+		size_t nlim = 0;
+		char b1[32], b2[32], b3[32], b4[32];
 
 		if (vs_guest_open(ctx, *n, &g) < 0) {
 			/* a broken configuration must not hide the others */
@@ -122,6 +127,8 @@ int main(int argc, char **argv)
 			continue;
 		}
 		r = vs_guest_status(g, &st);
+		if (r == 0 && st.running && vs_guest_limits(g, &lim, &nlim) < 0)
+			nlim = 0;
 		if (r < 0) {
 			warnmsg("%s: %s", *n, vs_ctx_errmsg(ctx));
 			failed = 1;
@@ -130,7 +137,8 @@ int main(int argc, char **argv)
 			json_str(*n);
 			printf(", \"context\": %u, \"backend\": \"%s\", \"init_pid\": %d, "
 			       "\"processes\": %u, \"memory_bytes\": %llu, \"cpu_usec\": %llu, "
-			       "\"uptime_ms\": %llu, \"missing_controllers\": [%s%s%s%s%s]",
+			       "\"uptime_ms\": %llu, \"missing_controllers\": [%s%s%s%s%s], "
+			       "\"limit_hits\": %llu, \"limits\": ",
 			       st.xid, vs_backend_name(st.backend), (int)st.init_pid, st.nproc,
 			       (unsigned long long)st.mem_bytes, (unsigned long long)st.cpu_usec,
 			       (unsigned long long)st.uptime_ms,
@@ -138,19 +146,23 @@ int main(int argc, char **argv)
 			       (st.missing_cg & VS_CG_MEMORY) && (st.missing_cg & 6) ? ", " : "",
 			       st.missing_cg & VS_CG_PIDS ? "\"pids\"" : "",
 			       (st.missing_cg & VS_CG_PIDS) && (st.missing_cg & 4) ? ", " : "",
-			       st.missing_cg & VS_CG_CPU ? "\"cpu\"" : "");
+			       st.missing_cg & VS_CG_CPU ? "\"cpu\"" : "",
+			       (unsigned long long)limits_hits(lim, nlim));
+			print_limits_json(stdout, lim, nlim);
 			json_net(g);
 			putchar('}');
 			first = false;
 		} else if (st.running && net) {
 			net_line(g, *n);
 		} else if (st.running) {
-			printf("%-5u %5u %8s %10s %10s %-7s %s\n", st.xid, st.nproc,
+			snprintf(b4, sizeof(b4), "%llu", (unsigned long long)limits_hits(lim, nlim));
+			printf("%-5u %5u %8s %10s %10s %6s %-7s %s\n", st.xid, st.nproc,
 			       fmt_bytes(st.mem_bytes, b1, sizeof(b1)),
 			       fmt_duration(st.cpu_usec / 1000, b2, sizeof(b2)),
-			       fmt_duration(st.uptime_ms, b3, sizeof(b3)), vs_backend_name(st.backend),
-			       *n);
+			       fmt_duration(st.uptime_ms, b3, sizeof(b3)), b4,
+			       vs_backend_name(st.backend), *n);
 		}
+		free(lim);
 		vs_guest_unref(g);
 	}
 	if (json)

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "common.h"
+#include "limits-fmt.h"
 
 static void help(void)
 {
@@ -29,6 +30,11 @@ static void help(void)
 	       "  exec [--cwd DIR] CMD [ARG...]\n"
 	       "                       run a command inside (new session)\n"
 	       "  delete [--force]     remove configuration and guest root\n"
+	       "  limit [--json] [RES [VALUE]] [--save]\n"
+	       "                       show the limits with use and hits, or change one\n"
+	       "                       live (RES: nproc, nofile, nsock, ..., RES.soft,\n"
+	       "                       RES.hard, memory, memory-soft, swap, cpu,\n"
+	       "                       cpu-weight); --save also writes the configuration\n"
 	       "\n"
 	       "Build options:\n"
 	       "  -m, --method METHOD  how to fill the guest root\n"
@@ -183,6 +189,92 @@ static void print_network(struct vs_guest *g, const struct vs_status *st)
 	vs_net_info_clear(&ni);
 }
 
+/* The limits part of "status": the table, and what is not enforced. */
+static void status_limits(struct vs_guest *g)
+{
+	struct vs_limit *rows = NULL;
+	char **un = NULL;
+	size_t n = 0;
+
+	if (vs_guest_limits(g, &rows, &n) == 0 && n) {
+		printf("  limits:\n");
+		print_limits(stdout, rows, n, "    ");
+	}
+	free(rows);
+	if (vs_guest_limit_warnings(g, &un) == 0)
+		for (char **p = un; p && *p; p++)
+			printf("  warning: not enforced: %s\n", *p);
+	vs_strv_free(un);
+}
+
+static int cmd_limit(struct vs_ctx *ctx, struct vs_guest *g, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "save", no_argument, NULL, 's' },
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 }
+	};
+	bool save = false, json = false;
+	struct vs_limit *rows = NULL;
+	const char *what = NULL;
+	size_t n = 0;
+	int c, r;
+
+	optind = 0;	/* 0: a fresh scan that permits options after the arguments */
+	while ((c = getopt_long(argc, argv, "sj", opts, NULL)) != -1) {
+		if (c == 's')
+			save = true;
+		else if (c == 'j')
+			json = true;
+		else
+			usage_error("limit: invalid option");
+	}
+	if (argc - optind > 2)
+		usage_error("limit: unexpected argument '%s'", argv[optind + 2]);
+	if (argc - optind == 2) {
+		if (json)
+			usage_error("limit: --json only shows limits");
+		r = vs_guest_set_limit(g, argv[optind], argv[optind + 1], save ? VS_LIMIT_SAVE : 0);
+		if (r == -EINVAL)
+			die(EXIT_USAGE, "%s", vs_ctx_errmsg(ctx));
+		if (r == -ESRCH)
+			die(EXIT_NOT_RUNNING, "%s", vs_ctx_errmsg(ctx));
+		if (r < 0)
+			die_lib(ctx, r);
+		if (verbosity() >= 0)
+			note("%s: %s = %s%s", vs_guest_name(g), argv[optind], argv[optind + 1],
+			     save ? " (saved)" : "");
+		return EXIT_OK;
+	}
+	if (save)
+		usage_error("limit: --save needs RES VALUE");
+	if (argc - optind == 1)
+		what = argv[optind];
+	r = vs_guest_limits(g, &rows, &n);
+	if (r < 0)
+		die_lib(ctx, r);
+	if (what) {
+		size_t k = 0;
+		for (size_t i = 0; i < n; i++)
+			if (!strcmp(rows[i].name, what))
+				rows[k++] = rows[i];
+		if (!k) {
+			free(rows);
+			die(EXIT_FAIL, "%s: no limit '%s' is configured or in force",
+			    vs_guest_name(g), what);
+		}
+		n = k;
+	}
+	if (json) {
+		print_limits_json(stdout, rows, n);
+		putchar('\n');
+	} else {
+		print_limits(stdout, rows, n, "");
+	}
+	free(rows);
+	return EXIT_OK;
+}
+
 static int cmd_status(struct vs_ctx *ctx, struct vs_guest *g)
 {
 	struct vs_status st;
@@ -209,6 +301,7 @@ static int cmd_status(struct vs_ctx *ctx, struct vs_guest *g)
 		       st.missing_cg & VS_CG_PIDS ? " pids" : "",
 		       st.missing_cg & VS_CG_CPU ? " cpu" : "");
 	print_network(g, &st);
+	status_limits(g);
 	return EXIT_OK;
 }
 
@@ -369,6 +462,13 @@ int main(int argc, char **argv)
 			die_lib(ctx, r);
 		note("%s deleted", name);
 		return EXIT_OK;
+	}
+	if (!strcmp(cmd, "limit")) {
+		g = open_guest(ctx, name);
+		rc = cmd_limit(ctx, g, argc, argv);
+		vs_guest_unref(g);
+		vs_ctx_unref(ctx);
+		return rc;
 	}
 	if (strcmp(cmd, "start") && strcmp(cmd, "stop") && strcmp(cmd, "restart") &&
 	    strcmp(cmd, "status") && strcmp(cmd, "enter") && strcmp(cmd, "exec"))

@@ -12,7 +12,8 @@ diag "vserver-stat: $line"
 cond "vserver-stat has a line for the running guest" test -n "$line"
 cond "... with its context id first" grep -Eq '^777 ' <<<"$line"
 cond "... and at least two processes" test "$(awk '{print $2}' <<<"$line")" -ge 2
-cond "... memory, CPU time and uptime columns" grep -Eq '^777 +[0-9]+ +[0-9.]+[KMG]? +[0-9.]+s +[0-9.]+s +ns|vx ' <<<"$line"
+cond "... memory, CPU time, uptime and limit-hit columns" \
+	grep -Eq '^777 +[0-9]+ +[0-9.]+[KMG]? +[0-9.]+s +[0-9.]+s +[0-9]+ +(ns|vx) ' <<<"$line"
 cond "a stopped guest has no line" not grep -q " $h\$" <<<"$("$VSTAT")"
 check_out "vserver-stat --json names the guest" "\"name\": \"$g\", \"context\": 777" "$VSTAT" --json
 if command -v python3 >/dev/null; then

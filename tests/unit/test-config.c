@@ -75,7 +75,6 @@ static void full_config(void **state)
 	w(f, "rlimits/nofile.hard", "1024");
 	w(f, "rlimits/as.min", "0");
 	w(f, "cgroup/memory.max", "256M");
-	w(f, "cgroup/pids.max", "64");
 	w(f, "interfaces/0/ip", "192.0.2.10");
 	w(f, "interfaces/0/prefix", "24");
 	w(f, "interfaces/0/dev", "eth0");
@@ -112,7 +111,7 @@ static void full_config(void **state)
 	assert_true(c->rlim[7].set && c->rlim[7].soft == 512 && c->rlim[7].hard == 1024);
 	assert_true(c->rlim[9].set && c->rlim[9].hard == VS_LIMIT_INF);
 	assert_false(c->rlim[16].set);
-	assert_int_equal(c->n_cg, 2);
+	assert_int_equal(c->n_cg, 1);	/* pids.max comes from rlimits/nproc */
 	assert_int_equal(c->cg_required, VS_CG_MEMORY | VS_CG_PIDS);
 	assert_int_equal(c->n_ifaces, 2);
 	for (size_t i = 0; i < c->n_ifaces; i++) {
