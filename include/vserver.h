@@ -358,6 +358,9 @@ VS_PUBLIC int vs_vx_get_rlimit(uint32_t xid, uint32_t id, uint64_t *soft, uint64
 VS_PUBLIC int vs_vx_set_rlimit(uint32_t xid, uint32_t id, uint64_t soft, uint64_t hard);
 VS_PUBLIC int vs_vx_rlimit_stat(uint32_t xid, uint32_t id, uint64_t *value, uint32_t *hits);
 VS_PUBLIC int vs_vx_get_rlimit_mask(uint32_t *min, uint32_t *soft, uint32_t *max);
+/* rlimit_stat with the lowest and highest use since reset_minmax. */
+VS_PUBLIC int vs_vx_rlimit_stat_full(uint32_t xid, uint32_t id, uint64_t *value, uint64_t *min,
+				     uint64_t *max, uint32_t *hits);
 VS_PUBLIC int vs_vx_reset_hits(uint32_t xid);
 VS_PUBLIC int vs_vx_reset_minmax(uint32_t xid);
 VS_PUBLIC int vs_vx_net_create(uint32_t nid);

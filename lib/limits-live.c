@@ -26,6 +26,25 @@ static int vx_stat(uint32_t xid, uint32_t id, struct vs_limit *row)
 	return 0;
 }
 
+int vs_vx_rlimit_stat_full(uint32_t xid, uint32_t id, uint64_t *value, uint64_t *min,
+			   uint64_t *max, uint32_t *hits)
+{
+	struct vs_limit r = { 0 };
+	int e = vx_stat(xid, id, &r);
+
+	if (e < 0)
+		return e;
+	if (value)
+		*value = r.cur;
+	if (min)
+		*min = r.lo;
+	if (max)
+		*max = r.hi;
+	if (hits)
+		*hits = (uint32_t)r.hits;
+	return 0;
+}
+
 int vs_vx_reset_hits(uint32_t xid)
 {
 	return (int)vs_vx_call(VCMD_reset_hits, xid, NULL);

@@ -57,11 +57,10 @@ static void show(uint32_t xid, bool all, uint32_t mask)
 	bool header = false;
 
 	for (int id = 0; id < VS_RLIMIT_NUM; id++) {
-		uint64_t soft = CRLIM_INFINITY, hard = CRLIM_INFINITY;
-		struct vs_limit r = { 0 };
-		char a[24], b[24], c[24], d[24], e[24];
-		bool limitable = mask & (1U << id);
-		long rr;
+		uint64_t soft = CRLIM_INFINITY, hard = CRLIM_INFINITY, cur = 0, lo = 0, hi = 0;
+		uint32_t hits = 0;
+		char a[24], b[24], c[24], d[24], e[24], f[24], u[32];
+		bool limitable = mask & (1U << id), stat;
 
 		if (!limitable && !(all && ((1U << id) & 0x00B00000U)))
 			continue;
@@ -69,29 +68,21 @@ static void show(uint32_t xid, bool all, uint32_t mask)
 			continue;
 		if (!all && soft == CRLIM_INFINITY && hard == CRLIM_INFINITY)
 			continue;
-		r.cur = r.lo = r.hi = VS_VALUE_UNKNOWN;
-		{
-			uint32_t hits = 0;
-			uint64_t cur = 0;
-			rr = vs_vx_rlimit_stat(xid, (uint32_t)id, &cur, &hits);
-			if (rr == 0) {
-				r.cur = cur;
-				r.hits = hits;
-			}
-		}
+		stat = vs_vx_rlimit_stat_full(xid, (uint32_t)id, &cur, &lo, &hi, &hits) == 0;
 		if (!header) {
-			printf("%-9s %10s %10s %10s %6s  %s\n", "LIMIT", "CURRENT", "SOFT", "HARD",
-			       "HITS", "UNIT");
+			printf("%-9s %10s %10s %10s %10s %10s %6s  %s\n", "LIMIT", "CURRENT", "MIN",
+			       "MAX", "SOFT", "HARD", "HITS", "UNIT");
 			header = true;
 		}
-		printf("%-9s %10s %10s %10s %6s  %s\n", vs_rlimit_name(id),
-		       rr == 0 ? num(r.cur, false, a, sizeof(a)) : "-",
-		       limitable ? num(soft, false, b, sizeof(b)) : "-",
-		       limitable ? num(hard, false, c, sizeof(c)) : "-",
-		       rr == 0 ? (snprintf(d, sizeof(d), "%" PRIu64, r.hits), d) : "-",
-		       (snprintf(e, sizeof(e), "%s%s", vs_limit_unit(id),
-				 limitable ? "" : (vs_limit_unit(id)[0] ? ", accounting" :
-						   "accounting")), e));
+		snprintf(u, sizeof(u), "%s%s%s", vs_limit_unit(id),
+			 !limitable && vs_limit_unit(id)[0] ? ", " : "", limitable ? "" : "accounting");
+		printf("%-9s %10s %10s %10s %10s %10s %6s  %s\n", vs_rlimit_name(id),
+		       stat ? num(cur, false, a, sizeof(a)) : "-",
+		       stat ? num(lo, false, b, sizeof(b)) : "-",
+		       stat ? num(hi, false, c, sizeof(c)) : "-",
+		       limitable ? num(soft, false, d, sizeof(d)) : "-",
+		       limitable ? num(hard, false, e, sizeof(e)) : "-",
+		       stat ? (snprintf(f, sizeof(f), "%u", hits), f) : "-", u);
 	}
 	if (!header)
 		printf("no limits set\n");

@@ -61,12 +61,12 @@ if [ "$VS_BACKEND" = ns ]; then
 		"$VS" "$g" limit nofile.hard 100 --save
 	cond "... the file is unchanged" test "$(cat "$C/rlimits/nofile.hard")" = 512
 else
-	check_out "vlimit shows nofile as a context limit" '^nofile +[0-9]+ +256 +512' "$VLIMIT" -c "$g"
+	check_out "vlimit shows nofile as a context limit" '^nofile +[0-9]+ +[0-9]+ +[0-9]+ +256 +512' "$VLIMIT" -c "$g"
 	check_out "limit shows nofile via the context" '^nofile +context' "$VS" "$g" limit
 	check "limit nofile 300 (live)" "$VS" "$g" limit nofile 300
-	check_out "... vlimit sees it" '^nofile +[0-9]+ +300 +300' "$VLIMIT" -c "$g"
+	check_out "... vlimit sees it" '^nofile +[0-9]+ +[0-9]+ +[0-9]+ +300 +300' "$VLIMIT" -c "$g"
 	check "vlimit -S --nofile 100" "$VLIMIT" -c "$g" -S --nofile 100
-	check_out "... only the soft limit changed" '^nofile +[0-9]+ +100 +300' "$VLIMIT" -c "$g"
+	check_out "... only the soft limit changed" '^nofile +[0-9]+ +[0-9]+ +[0-9]+ +100 +300' "$VLIMIT" -c "$g"
 	check_out "vlimit -a lists the accounting-only ids" '^semary' "$VLIMIT" -c "$g" -a
 	check "vlimit --reset-hits" "$VLIMIT" -c "$g" --reset-hits
 	check_msg 2 "vlimit: a bad value is a usage error" "not a number" "$VLIMIT" -c "$g" --nproc x
@@ -96,13 +96,18 @@ if have_controller memory && have_controller cpu && have_controller pids; then
 	cond "fill-rate 1 / interval 4 = cpu.max 25000 100000" test "$(cat "$cg/cpu.max")" = "25000 100000"
 	cond "cpu.weight = 50" test "$(cat "$cg/cpu.weight")" = 50
 	check_out "status shows the memory row" '^ +memory +cgroup' "$VS" "$g" status
+	if [ "$VS_BACKEND" = vx ]; then
+		# a memory-limited vx guest gets virt_mem: it sees its limit
+		check_out "vx: /proc/meminfo inside shows the 64M limit as MemTotal" \
+			'^MemTotal: +65536 kB' "$VS" "$g" exec cat /proc/meminfo
+	fi
 	check "limit cpu 50% (live)" "$VS" "$g" limit cpu 50%
 	cond "... cpu.max 50000 100000" test "$(cat "$cg/cpu.max")" = "50000 100000"
 	check "limit memory 32M (live)" "$VS" "$g" limit memory 32M
 	cond "... memory.max" test "$(cat "$cg/memory.max")" = 33554432
 	check "limit nproc 30 (live)" "$VS" "$g" limit nproc 30
 	if [ "$VS_BACKEND" = vx ] && "$VLIMIT" --mask 2>/dev/null | grep -qw nproc; then
-		check_out "... the context's limit (the kernel counts it)" '^nproc +[0-9]+ +30 +30' "$VLIMIT" -c "$g"
+		check_out "... the context's limit (the kernel counts it)" '^nproc +[0-9]+ +[0-9]+ +[0-9]+ +30 +30' "$VLIMIT" -c "$g"
 	else
 		cond "... pids.max" test "$(cat "$cg/pids.max")" = 30
 	fi
