@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -72,26 +73,32 @@ static long long now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void exec_cmd(char **argv)
+/* Executes FILE (searched in PATH when it has no slash) with argv. */
+static void exec_file(const char *file, char **argv, char **env)
 {
 	const char *path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 	char buf[4096];
 	int saved = ENOENT;
 
-	if (strchr(argv[0], '/')) {
-		execve(argv[0], argv, guest_env);
+	if (strchr(file, '/')) {
+		execve(file, argv, env);
 		return;
 	}
 	while (*path) {
 		const char *e = strchr(path, ':');
 		size_t n = e ? (size_t)(e - path) : strlen(path);
-		snprintf(buf, sizeof(buf), "%.*s/%s", (int)n, path, argv[0]);
-		execve(buf, argv, guest_env);
+		snprintf(buf, sizeof(buf), "%.*s/%s", (int)n, path, file);
+		execve(buf, argv, env);
 		if (errno != ENOENT && errno != ENOTDIR)
 			saved = errno;
 		path += n + (e ? 1 : 0);
 	}
 	errno = saved;
+}
+
+static void exec_cmd(char **argv)
+{
+	exec_file(argv[0], argv, guest_env);
 }
 
 /* Starts argv; returns its pid, or -errno when it could not be executed
@@ -193,6 +200,44 @@ static bool wait_children(const sigset_t *set, pid_t watch, long long deadline)
 	}
 }
 
+/* Exec trampoline: `vserver-init --exec ERRFD FILE ARGV0 [ARG...]`.
+ *
+ * A process entering a guest (vserver exec/enter) execs this helper — from
+ * a read-only mount the guest cannot write to — and only then the guest's
+ * command, so its /proc/PID/exe never names a host file, not even when the
+ * command is a link to /proc/self/exe (which then names this helper
+ * again).  FILE without a slash is searched in the guest's PATH.  When the
+ * command cannot be executed, its errno goes to ERRFD (an int) and the
+ * status is 127 (not found) or 126. */
+static int trampoline(int argc, char **argv)
+{
+	char **args;
+	int errfd, err;
+
+	/* The caller execs us with a real uid that differs from the effective
+	 * one, which keeps us non-dumpable through the exec: our pipe to the
+	 * caller is nobody else's business.  The command runs as root
+	 * (setresuid below, and its exec makes it dumpable as usual). */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	if (argc < 5)
+		usage();
+	if (getuid() != geteuid() && setresuid(geteuid(), geteuid(), geteuid()) < 0) {
+		say("setresuid: %s", strerror(errno));
+		_exit(126);
+	}
+	errfd = (int)number(argv[2], 1024);
+	/* the command must not inherit the starter's pipe */
+	if (fcntl(errfd, F_SETFD, FD_CLOEXEC) < 0)
+		errfd = -1;
+	args = &argv[4];
+	/* the caller's small clean environment (exec.c) is passed on */
+	exec_file(argv[3], args, environ);
+	err = errno;
+	if (errfd >= 0 && write(errfd, &err, sizeof(err)) < 0)
+		_exit(127);
+	_exit(err == ENOENT ? 127 : 126);
+}
+
 int main(int argc, char **argv)
 {
 	char **start = NULL, **stop = NULL;
@@ -203,6 +248,8 @@ int main(int argc, char **argv)
 	pid_t main_pid = -1;
 	int st = 0;
 
+	if (argc > 1 && !strcmp(argv[1], "--exec"))
+		return trampoline(argc, argv);
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--ready-fd") && i + 1 < argc) {
 			ready = (int)number(argv[++i], 1024);

@@ -7,14 +7,21 @@
  *      children only) and forks C straight into the guest's cgroup.
  *   C  joins the guest's other namespaces and execs the command.
  *
- * What C hands the guest: fds 0-2 only (or a pty allocated from the
- * guest's own devpts, never the admin's terminal), a working directory
- * inside the guest, a small clean environment, the guest's bounding set.
- * B and C are not dumpable from before C exists until C's exec, so the
- * guest's root cannot ptrace or read them while they still hold anything
- * of the host; and C starts a new session, so the guest cannot push
- * keystrokes into the admin's terminal (TIOCSTI needs a controlling tty). */
+ * What C hands the guest: fds 0-2 only — pipes that A relays (relay.c),
+ * the guest's /dev/null, or for interactive use a pty allocated from the
+ * guest's own devpts; never a file or the terminal of the host — a
+ * working directory inside the guest, a small clean environment, the
+ * guest's bounding set and seccomp filter.  B and C are not dumpable from
+ * before C exists until C's exec, so the guest's root (without
+ * CAP_SYS_PTRACE) cannot ptrace them or open their /proc/PID/{root,cwd,
+ * fd,environ,mem} while they still hold anything of the host.  C does not
+ * exec the command itself but the static helper vserver-init (helper.c)
+ * from a read-only mount, which then execs the command: no process in the
+ * guest ever runs a host executable (CVE-2019-5736).  C starts a new
+ * session, so the guest cannot push keystrokes into any terminal of the
+ * admin (TIOCSTI needs a controlling tty). */
 #include "internal.h"
+#include "helper.h"
 
 #include <fcntl.h>
 #include <linux/sched.h>
@@ -43,12 +50,13 @@ struct exec_req {
 	char *const *argv;	/* NULL: the guest's login shell */
 	bool pty;
 	bool null_stdio;
+	unsigned null_mask;	/* fds 0-2 that become the guest's /dev/null */
 	const char *cwd;
 	const char *term;
 	int timeout_ms;		/* < 0: none */
 };
 
-enum { FD_ERR = 3, FD_SOCK = 4, FD_PIDFD = 5, FD_FIRST_FREE = 6 };
+enum { FD_ERR = 3, FD_SOCK = 4, FD_PIDFD = 5, FD_HELPER = 6, FD_FIRST_FREE = 7 };
 
 static volatile sig_atomic_t fwd_pid;
 static volatile sig_atomic_t winch;
@@ -124,28 +132,6 @@ static void guest_shell(char *buf, size_t len)
 		break;
 	}
 	fclose(f);
-}
-
-static void exec_in_guest(char *const argv[], char **env)
-{
-	const char *path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-	char buf[4096];
-	int saved = ENOENT;
-
-	if (strchr(argv[0], '/')) {
-		execve(argv[0], argv, env);
-		return;
-	}
-	while (*path) {
-		const char *e = strchr(path, ':');
-		size_t n = e ? (size_t)(e - path) : strlen(path);
-		snprintf(buf, sizeof(buf), "%.*s/%s", (int)n, path, argv[0]);
-		execve(buf, argv, env);
-		if (errno != ENOENT && errno != ENOTDIR)
-			saved = errno;
-		path += n + (e ? 1 : 0);
-	}
-	errno = saved;
 }
 
 static int open_guest_pty(int *master, int *slave, char *err, size_t errlen)
@@ -231,10 +217,11 @@ static _Noreturn void child_c(struct vs_guest *g, const struct vs_runstate *rs,
 {
 	const struct vs_backend_ops *ops = vs_backend_ops(rs->backend);
 	char err[400] = "";
-	char shell[256], argv0[260];
-	char *login[2];
+	char shell[256], argv0[260], errfd[16];
 	char *const *argv = req->argv;
-	char **env;
+	const char *file;
+	char **env, **targv;
+	size_t n;
 	int r;
 
 	if (setns(FD_PIDFD, CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET |
@@ -262,14 +249,20 @@ static _Noreturn void child_c(struct vs_guest *g, const struct vs_runstate *rs,
 	} else if (!argv && chdir("/root") < 0 && chdir("/") < 0) {
 		_exit(127);
 	}
-	if (req->null_stdio) {
-		int n = open("/dev/null", O_RDWR | O_NOCTTY);
-		if (n < 0 || dup2(n, 0) < 0 || dup2(n, 1) < 0 || dup2(n, 2) < 0) {
+	if (req->null_mask) {
+		/* the guest's own /dev/null, opened inside the guest */
+		int nul = open("/dev/null", O_RDWR | O_NOCTTY);
+		if (nul < 0) {
 			vs_child_fail(FD_ERR, -EIO, "cannot open /dev/null in the guest");
 			_exit(127);
 		}
-		if (n > 2)
-			close(n);
+		for (int i = 0; i < 3; i++)
+			if ((req->null_mask & (1u << i)) && dup2(nul, i) < 0) {
+				vs_child_fail(FD_ERR, -errno, "dup2: %s", strerror(errno));
+				_exit(127);
+			}
+		if (nul > 2)
+			close(nul);
 	}
 	if (setsid() < 0) {
 		vs_child_fail(FD_ERR, -errno, "setsid: %s", strerror(errno));
@@ -303,20 +296,45 @@ static _Noreturn void child_c(struct vs_guest *g, const struct vs_runstate *rs,
 		guest_shell(shell, sizeof(shell));
 		base = strrchr(shell, '/');
 		snprintf(argv0, sizeof(argv0), "-%s", base ? base + 1 : shell);
-		login[0] = argv0;
-		login[1] = NULL;
-		argv = login;
-		reset_signals();
-		execve(shell, login, env);
-		vs_child_fail(FD_ERR, -errno, "cannot execute %s in the guest: %s", shell,
-			      strerror(errno));
+		file = shell;
+	} else {
+		file = argv[0];
+		snprintf(argv0, sizeof(argv0), "%s", argv[0]);
+	}
+	/* vserver-init --exec ERRFD FILE ARGV0 ARGS...: the trampoline reports
+	 * an exec failure's errno on FD_ERR, which it keeps only until then */
+	n = 0;
+	for (size_t i = 1; argv && argv[i]; i++)
+		n++;
+	targv = calloc(n + 6, sizeof(char *));
+	if (!targv) {
+		vs_child_fail(FD_ERR, -ENOMEM, "out of memory");
+		_exit(127);
+	}
+	targv[0] = "vserver-init";
+	targv[1] = "--exec";
+	targv[2] = errfd;
+	targv[3] = (char *)file;
+	targv[4] = argv0;
+	for (size_t i = 0; i < n; i++)
+		targv[5 + i] = argv[1 + i];
+	snprintf(errfd, sizeof(errfd), "%d", FD_ERR);
+	if (fcntl(FD_ERR, F_SETFD, 0) < 0) {
+		vs_child_fail(FD_ERR, -errno, "fcntl: %s", strerror(errno));
 		_exit(127);
 	}
 	reset_signals();
-	exec_in_guest(argv, env);
-	vs_child_fail(FD_ERR, -errno, "cannot execute %s in the guest: %s", argv[0],
-		      strerror(errno));
-	_exit(errno == ENOENT ? 127 : 126);
+	/* Exec makes a process dumpable again unless its real and effective
+	 * ids differ: with a real uid that is not 0 for the moment, the
+	 * trampoline stays non-dumpable (unreadable for the guest) until it
+	 * has closed FD_ERR and execs the command as plain root again. */
+	if (setresuid(65534, 0, 0) < 0) {
+		vs_child_fail(FD_ERR, -errno, "setresuid: %s", strerror(errno));
+		_exit(127);
+	}
+	syscall(SYS_execveat, FD_HELPER, "", targv, env, AT_EMPTY_PATH);
+	vs_child_fail(FD_ERR, -errno, "cannot execute the guest helper: %s", strerror(errno));
+	_exit(127);
 }
 
 /* B: joins the pid namespace, forks C into the cgroup, reports C's status. */
@@ -348,9 +366,15 @@ static _Noreturn void child_b(struct vs_guest *g, const struct vs_runstate *rs,
 			close(cgfd);
 		child_c(g, rs, req);
 	}
+	/* B stays on the host: it keeps no end of the relay (so the streams
+	 * end with the command) and nothing of the guest */
+	close(0);
+	close(1);
+	close(2);
 	close(FD_ERR);
 	close(FD_SOCK);
 	close(FD_PIDFD);
+	close(FD_HELPER);
 	fwd_pid = c;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
@@ -364,88 +388,39 @@ static _Noreturn void child_b(struct vs_guest *g, const struct vs_runstate *rs,
 	_exit(0);
 }
 
-static void set_winsize(int from, int to)
-{
-	struct winsize ws;
-	if (ioctl(from, TIOCGWINSZ, &ws) == 0)
-		ioctl(to, TIOCSWINSZ, &ws);
-}
-
-/* A: copies between the caller's stdin/stdout and the guest's pty until the
- * guest side is gone. */
-static void proxy(int master)
-{
-	struct termios saved, raw;
-	bool tty = isatty(0) && tcgetattr(0, &saved) == 0;
-	bool in_open = true;
-	char buf[8192];
-
-	if (tty) {
-		raw = saved;
-		cfmakeraw(&raw);
-		tcsetattr(0, TCSANOW, &raw);
-		set_winsize(0, master);
-	}
-	for (;;) {
-		struct pollfd p[2] = { { .fd = master, .events = POLLIN },
-				       { .fd = in_open ? 0 : -1, .events = POLLIN } };
-		ssize_t n;
-		if (winch && tty) {
-			winch = 0;
-			set_winsize(0, master);
-		}
-		if (poll(p, 2, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		if (p[0].revents & (POLLIN | POLLHUP | POLLERR)) {
-			n = read(master, buf, sizeof(buf));
-			if (n <= 0) {
-				if (n < 0 && errno == EINTR)
-					continue;
-				break;	/* EIO: every holder of the slave is gone */
-			}
-			for (ssize_t o = 0; o < n;) {
-				ssize_t w = write(1, buf + o, (size_t)(n - o));
-				if (w < 0 && errno != EINTR)
-					break;
-				if (w > 0)
-					o += w;
-			}
-		}
-		if (p[1].revents & (POLLIN | POLLHUP | POLLERR)) {
-			n = read(0, buf, sizeof(buf));
-			if (n <= 0) {
-				/* end of input: tell the guest's line discipline */
-				char eof = 4;
-				in_open = false;
-				if (write(master, &eof, 1) < 0)
-					break;
-				continue;
-			}
-			if (write(master, buf, (size_t)n) < 0)
-				break;
-		}
-	}
-	if (tty)
-		tcsetattr(0, TCSANOW, &saved);
-}
-
 static int run(struct vs_guest *g, const struct vs_runstate *rs, int pidfd, int cgfd,
-	       const struct exec_req *req, int *status)
+	       const struct exec_req *req_in, int *status)
 {
 	int errp[2] = { -1, -1 }, statp[2] = { -1, -1 }, sv[2] = { -1, -1 };
 	struct sigaction fwd = { .sa_handler = forward_signal }, wch = { .sa_handler = on_winch };
-	struct sigaction old[5];
+	struct sigaction old[5], pipe_old, ign = { .sa_handler = SIG_IGN };
 	static const int fwd_sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
-	struct vs_childerr ce;
+	struct exec_req req = *req_in;
+	struct vs_relay rl;
+	union {
+		struct vs_childerr ce;
+		int exec_errno;
+	} e;
 	ssize_t n;
 	pid_t b;
-	int r = 0, st = 0, master = -1;
+	int r = 0, st = 0, master = -1, helper = -1;
 
+	for (int i = 0; i < 3; i++)
+		rl.guest[i] = rl.host[i] = -1;
+	if ((r = vs_helper_open(g->ctx, &helper)) < 0)
+		goto out;
+	/* A pty replaces all three; otherwise pipes, or the guest's
+	 * /dev/null for what is /dev/null (or closed) here. */
+	if (!req.pty && (r = vs_relay_prepare(&rl, req.null_stdio)) < 0) {
+		r = vs_err(g->ctx, r, "exec: %s", strerror(-r));
+		goto out;
+	}
+	req.null_mask = 0;
+	for (int i = 0; i < 3 && !req.pty; i++)
+		if (rl.guest[i] == -1)
+			req.null_mask |= 1u << i;
 	if (pipe2(errp, O_CLOEXEC) < 0 || pipe2(statp, O_CLOEXEC) < 0 ||
-	    (req->pty && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)) {
+	    (req.pty && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)) {
 		r = vs_err(g->ctx, -errno, "exec: %m");
 		goto out;
 	}
@@ -458,46 +433,64 @@ static int run(struct vs_guest *g, const struct vs_runstate *rs, int pidfd, int 
 		/* Put what B and C need at fixed numbers, drop the rest:
 		 * the guest must not inherit anything of the caller.  All are
 		 * first copied out of the way, so no move clobbers another. */
-		int e = fcntl(errp[1], F_DUPFD_CLOEXEC, 100);
-		int s = req->pty ? fcntl(sv[1], F_DUPFD_CLOEXEC, 100) : e;
-		int p = fcntl(pidfd, F_DUPFD_CLOEXEC, 100);
-		int t = fcntl(statp[1], F_DUPFD_CLOEXEC, 100);
-		int c = cgfd >= 0 ? fcntl(cgfd, F_DUPFD_CLOEXEC, 100) : -1;
+		int fe = fcntl(errp[1], F_DUPFD_CLOEXEC, 100);
+		int fs = req.pty ? fcntl(sv[1], F_DUPFD_CLOEXEC, 100) : fe;
+		int fp = fcntl(pidfd, F_DUPFD_CLOEXEC, 100);
+		int fh = fcntl(helper, F_DUPFD_CLOEXEC, 100);
+		int ft = fcntl(statp[1], F_DUPFD_CLOEXEC, 100);
+		int fc = cgfd >= 0 ? fcntl(cgfd, F_DUPFD_CLOEXEC, 100) : -1;
+		int gi[3];
 
-		if (e < 0 || s < 0 || p < 0 || t < 0 || (cgfd >= 0 && c < 0) ||
-		    dup3(e, FD_ERR, O_CLOEXEC) < 0 || dup3(s, FD_SOCK, O_CLOEXEC) < 0 ||
-		    dup3(p, FD_PIDFD, O_CLOEXEC) < 0 || dup3(t, FD_FIRST_FREE, O_CLOEXEC) < 0 ||
-		    (c >= 0 && dup3(c, FD_FIRST_FREE + 1, O_CLOEXEC) < 0))
+		for (int i = 0; i < 3; i++)
+			if ((gi[i] = rl.guest[i]) >= 0 &&
+			    (gi[i] = fcntl(rl.guest[i], F_DUPFD_CLOEXEC, 100)) < 0)
+				_exit(127);
+		if (fe < 0 || fs < 0 || fp < 0 || fh < 0 || ft < 0 || (cgfd >= 0 && fc < 0) ||
+		    dup3(fe, FD_ERR, O_CLOEXEC) < 0 ||
+		    dup3(fs, FD_SOCK, O_CLOEXEC) < 0 || dup3(fp, FD_PIDFD, O_CLOEXEC) < 0 ||
+		    dup3(fh, FD_HELPER, O_CLOEXEC) < 0 || dup3(ft, FD_FIRST_FREE, O_CLOEXEC) < 0 ||
+		    (fc >= 0 && dup3(fc, FD_FIRST_FREE + 1, O_CLOEXEC) < 0))
 			_exit(127);
+		/* the guest's ends of the relay become C's fds 0-2 */
+		for (int i = 0; i < 3; i++)
+			if ((gi[i] >= 0 && dup2(gi[i], i) < 0) || (gi[i] == -2 && dup2(1, 2) < 0))
+				_exit(127);
 		syscall(SYS_close_range, FD_FIRST_FREE + 2, ~0U, 0);
-		child_b(g, rs, req, c >= 0 ? FD_FIRST_FREE + 1 : -1, FD_FIRST_FREE);
+		child_b(g, rs, &req, fc >= 0 ? FD_FIRST_FREE + 1 : -1, FD_FIRST_FREE);
 	}
 	close(errp[1]);
 	close(statp[1]);
 	errp[1] = statp[1] = -1;
-	if (req->pty) {
+	vs_relay_close_guest(&rl);
+	if (req.pty) {
 		close(sv[1]);
 		sv[1] = -1;
 	}
-	/* forward the caller's signals to the command while it runs */
+	/* forward the caller's signals to the command while it runs; a reader
+	 * of our output that went away ends that stream, not us */
 	fwd_pid = b;
 	sigemptyset(&fwd.sa_mask);
 	for (size_t i = 0; i < ARRAY_SIZE(fwd_sigs); i++)
 		sigaction(fwd_sigs[i], &fwd, &old[i]);
 	sigemptyset(&wch.sa_mask);
 	sigaction(SIGWINCH, &wch, &old[4]);
-	if (req->pty) {
+	sigaction(SIGPIPE, &ign, &pipe_old);
+	if (req.pty) {
 		master = recv_fd(sv[0]);
 		if (master >= 0) {
-			proxy(master);
+			vs_relay_pty(master, statp[0], &winch);
+			/* the guest's pty hangs up: a process the command left
+			 * behind reads EIO, not the admin's next input */
 			close(master);
 		}
+	} else if (rl.host[0] >= 0 || rl.host[1] >= 0 || rl.host[2] >= 0) {
+		vs_relay_pipes(&rl, statp[0]);
 	}
-	if (req->timeout_ms >= 0) {
+	if (req.timeout_ms >= 0) {
 		struct pollfd p = { .fd = statp[0], .events = POLLIN };
-		if (poll(&p, 1, req->timeout_ms) == 0) {
+		if (poll(&p, 1, req.timeout_ms) == 0) {
 			vs_notice(g->ctx, "%s: command still running after %d ms; killing it",
-				  g->cfg->name, req->timeout_ms);
+				  g->cfg->name, req.timeout_ms);
 			kill(b, SIGTERM);
 			usleep(200000);
 			kill(b, SIGKILL);
@@ -511,11 +504,21 @@ static int run(struct vs_guest *g, const struct vs_runstate *rs, int pidfd, int 
 	for (size_t i = 0; i < ARRAY_SIZE(fwd_sigs); i++)
 		sigaction(fwd_sigs[i], &old[i], NULL);
 	sigaction(SIGWINCH, &old[4], NULL);
+	sigaction(SIGPIPE, &pipe_old, NULL);
 	fwd_pid = 0;
-	if (read(errp[0], &ce, sizeof(ce)) == (ssize_t)sizeof(ce)) {
-		ce.msg[sizeof(ce.msg) - 1] = '\0';
-		r = vs_err(g->ctx, ce.err, "%s: %s", g->cfg->name, ce.msg);
+	switch (read(errp[0], &e, sizeof(e))) {
+	case sizeof(e.ce):
+		e.ce.msg[sizeof(e.ce.msg) - 1] = '\0';
+		r = vs_err(g->ctx, e.ce.err, "%s: %s", g->cfg->name, e.ce.msg);
 		goto out;
+	case sizeof(e.exec_errno):
+		/* from the trampoline: only a number crosses from the guest */
+		r = vs_err(g->ctx, e.exec_errno > 0 && e.exec_errno < 4096 ? -e.exec_errno : -EIO,
+			   "%s: cannot execute %s in the guest: %s", g->cfg->name,
+			   req.argv ? req.argv[0] : "the login shell", strerror(e.exec_errno));
+		goto out;
+	default:
+		break;
 	}
 	if (n != (ssize_t)sizeof(st)) {
 		r = vs_err(g->ctx, -ECHILD, "%s: the command's status was lost (killed?)",
@@ -524,6 +527,9 @@ static int run(struct vs_guest *g, const struct vs_runstate *rs, int pidfd, int 
 	}
 	*status = st;
 out:
+	vs_relay_close(&rl);
+	if (helper >= 0)
+		close(helper);
 	for (int i = 0; i < 2; i++) {
 		if (errp[i] >= 0)
 			close(errp[i]);

@@ -2,6 +2,7 @@
 /* Guest objects and their life cycle apart from start (start.c) and
  * exec/enter (exec.c): state, status, stop, kill, wait, delete. */
 #include "internal.h"
+#include "helper.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -609,7 +610,12 @@ int vs_guest_confine(const struct vs_config *c, int backend, char *err, size_t e
 
 	if (r < 0)
 		return r;
-	return vs_caps_bound(vs_config_bcaps(c), err, errlen);
+	r = vs_caps_bound(vs_config_bcaps(c), err, errlen);
+	if (r < 0)
+		return r;
+	/* syslog(2) refused (seccomp.c); CAP_SYS_ADMIN is still effective
+	 * here, so the filter needs no no_new_privs */
+	return vs_guest_seccomp(err, errlen);
 }
 
 bool vs_term_valid(const char *term)

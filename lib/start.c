@@ -14,6 +14,7 @@
  * that a start killed at any point leaves something "stop" (or the next
  * "start") can find and remove. */
 #include "internal.h"
+#include "helper.h"
 
 #include <fcntl.h>
 #include <linux/sched.h>
@@ -21,9 +22,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <linux/vserver.h>
-#include <sys/mman.h>
 #include <sys/prctl.h>
-#include <sys/sendfile.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -38,47 +37,13 @@ struct launch {
 	int errw, pidw, readyw;
 	int logr, logw;		/* console pipe */
 	int logfile;
-	int helperfd;		/* sealed copy of vserver-init, or -1 */
+	int helperfd;		/* vserver-init on a read-only mount (helper.c) */
 	int cgfd;
 	int lockfd;
+	bool helper_init;	/* the helper is the guest's init (sysv, minit) */
 	char **argv;
 	char **env;
 };
-
-static int helper_memfd(struct vs_ctx *ctx, int *out)
-{
-	char path[4096];
-	_cleanup_close_ int fd = -1, m = -1;
-	struct stat st;
-	off_t off = 0;
-	int r;
-
-	snprintf(path, sizeof(path), "%s/vserver-init", ctx->helperdir);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return vs_err(ctx, -errno, "guest init helper %s: %m (set VSERVER_HELPERDIR?)",
-			      path);
-	r = vs_elf_is_static(fd);
-	if (r <= 0)
-		return vs_err(ctx, r < 0 ? r : -ENOEXEC, "%s is not a statically linked "
-			      "program; it has to run inside guests without a C library", path);
-	if (fstat(fd, &st) < 0)
-		return vs_err(ctx, -errno, "%s: %m", path);
-	/* The guest sees its PID 1's executable as /proc/1/exe; a sealed
-	 * private copy means it can never write to the host's file. */
-	m = memfd_create("vserver-init", MFD_CLOEXEC | MFD_ALLOW_SEALING);
-	if (m < 0)
-		return vs_err(ctx, -errno, "memfd_create: %m");
-	while (off < st.st_size) {
-		ssize_t n = sendfile(m, fd, &off, (size_t)(st.st_size - off));
-		if (n <= 0)
-			return vs_err(ctx, n < 0 ? -errno : -EIO, "copying %s: %m", path);
-	}
-	if (fcntl(m, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) < 0)
-		return vs_err(ctx, -errno, "sealing the helper copy: %m");
-	*out = vs_take_fd(&m);
-	return 0;
-}
 
 static int push_num(char ***v, long n)
 {
@@ -218,12 +183,15 @@ static _Noreturn void init_child(struct launch *L)
 		FAIL(r, "%s", err);
 	prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
 	reset_signals();
-	if (L->helperfd >= 0) {
-		syscall(SYS_execveat, G_HELPER, "", L->argv, L->env, AT_EMPTY_PATH);
-		FAIL(-errno, "cannot execute the init helper: %s", strerror(errno));
-	}
-	execve("/sbin/init", L->argv, L->env);
-	FAIL(-errno, "cannot execute /sbin/init in the guest: %s", strerror(errno));
+	/* Always the helper, never the guest's program directly: we are
+	 * still the host's executable, and a /sbin/init that links to
+	 * /proc/self/exe would make the guest's PID 1 a host binary.  The
+	 * plain style goes through its exec trampoline, which reports a
+	 * failed exec of /sbin/init on G_ERR (kept open until then). */
+	if (!L->helper_init && fcntl(G_ERR, F_SETFD, 0) < 0)
+		FAIL(-errno, "fcntl: %s", strerror(errno));
+	syscall(SYS_execveat, G_HELPER, "", L->argv, L->env, AT_EMPTY_PATH);
+	FAIL(-errno, "cannot execute the guest helper: %s", strerror(errno));
 }
 
 static void console_copy(int from, int to, size_t *written)
@@ -415,17 +383,22 @@ static int launch(struct vs_guest *g, struct vs_lock *lock, int rundfd, struct v
 	char logname[VS_NAME_MAX + 8];
 	int32_t gpid = 0;
 	pid_t x;
-	int r;
+	int r, got;
 	bool helper = c->initstyle != VS_INIT_PLAIN;
 
 	L.lockfd = vs_lock_fd(lock);
+	L.helper_init = helper;
+	if ((r = vs_helper_open(ctx, &L.helperfd)) < 0)
+		goto out;
 	if (helper) {
-		if ((r = helper_memfd(ctx, &L.helperfd)) < 0)
-			goto out;
 		if ((r = helper_argv(c, &L.argv)) < 0)
 			goto out;
-	} else if ((r = vs_strv_push(&L.argv, "/sbin/init")) < 0) {
-		goto out;
+	} else {
+		if ((r = vs_strv_push(&L.argv, "vserver-init")) < 0 ||
+		    (r = vs_strv_push(&L.argv, "--exec")) < 0 || (r = push_num(&L.argv, G_ERR)) < 0 ||
+		    (r = vs_strv_push(&L.argv, "/sbin/init")) < 0 ||
+		    (r = vs_strv_push(&L.argv, "/sbin/init")) < 0)
+			goto out;
 	}
 	L.env = vs_guest_env(NULL);
 	if (!L.env) {
@@ -494,9 +467,18 @@ static int launch(struct vs_guest *g, struct vs_lock *lock, int rundfd, struct v
 	}
 	if ((r = vs_runstate_write(ctx, rundfd, c->name, rs)) < 0)
 		goto fail;
-	if (read_full(errp[0], &ce, sizeof(ce)) == sizeof(ce)) {
+	got = read_full(errp[0], &ce, sizeof(ce));
+	if (got == sizeof(ce)) {
 		ce.msg[sizeof(ce.msg) - 1] = '\0';
 		r = vs_err(ctx, ce.err, "%s: %s", c->name, ce.msg);
+		goto fail;
+	}
+	if (got == sizeof(int)) {
+		/* the trampoline could not execute /sbin/init: its errno */
+		int e;
+		memcpy(&e, &ce, sizeof(e));
+		r = vs_err(ctx, e > 0 && e < 4096 ? -e : -EIO, "%s: cannot execute /sbin/init in "
+			   "the guest: %s", c->name, strerror(e));
 		goto fail;
 	}
 	if (helper && !(flags & VS_START_NOWAIT)) {
