@@ -86,12 +86,9 @@ static int ns_kill_all(struct vs_ctx *ctx, const struct vs_runstate *rs, int sig
 		char cg[4096];
 		if (fd < 0)
 			continue;
-		if (vs_cgroup_of_pid(pids[i], cg, sizeof(cg)) == 0) {
-			size_t pl = strlen(rs->cgroup), cl = strlen(cg);
-			if (cl > 1 && pl >= cl && !strcmp(rs->cgroup + pl - cl, cg) &&
-			    vs_pidfd_signal(fd, sig) == 0)
-				sent++;
-		}
+		if (vs_cgroup_of_pid(pids[i], cg, sizeof(cg)) == 0 &&
+		    vs_cgroup_member(rs->cgroup, cg) && vs_pidfd_signal(fd, sig) == 0)
+			sent++;
 		close(fd);
 	}
 	free(pids);

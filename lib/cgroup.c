@@ -3,7 +3,15 @@
  * process of the guest (cgroup.procs, cgroup.kill) and, where the host
  * delegates the controllers, enforces memory, pids and cpu limits.  A
  * controller the host does not delegate is reported to the caller, never
- * silently ignored. */
+ * silently ignored.
+ *
+ * The guest's processes live in a leaf below it, NAME/payload, and the
+ * guest's cgroup namespace is rooted there: the limits sit on NAME, outside
+ * anything the guest can see or write even when it may mount cgroup2 (with
+ * CAP_SYS_ADMIN granted); NAME's subtree_control stays empty, so the leaf
+ * has no controller files to raise either.  Limits, usage (memory.current,
+ * pids.current, cpu.stat count the whole subtree) and cgroup.kill act on
+ * NAME; the process list is that of the subtree. */
 #include "internal.h"
 
 #include <dirent.h>
@@ -202,17 +210,36 @@ int vs_cgroup_apply(struct vs_ctx *ctx, const char *path, const struct vs_config
 	return 0;
 }
 
-int vs_cgroup_procs(const char *path, pid_t **pids, size_t *n)
+int vs_cgroup_leaf(const char *path, char *buf, size_t len)
+{
+	if ((size_t)snprintf(buf, len, "%s/" VS_CG_LEAF, path) >= len)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+int vs_cgroup_create_leaf(struct vs_ctx *ctx, const char *path)
+{
+	char leaf[PATH_MAX];
+	int r = vs_cgroup_leaf(path, leaf, sizeof(leaf));
+
+	if (r < 0)
+		return vs_err(ctx, r, "cgroup path too long");
+	if (mkdir(leaf, 0755) < 0 && errno != EEXIST)
+		return vs_err(ctx, -errno, "cannot create cgroup %s: %m", leaf);
+	return 0;
+}
+
+/* Appends the pids of DIR/cgroup.procs and of every cgroup below it (a
+ * guest may make its own below its leaf). */
+static int procs_of(const char *dir, pid_t **v, size_t *cnt, int depth)
 {
 	char file[PATH_MAX];
 	_cleanup_free_ char *s = NULL;
-	pid_t *v = NULL;
-	size_t cnt = 0;
+	DIR *d;
+	struct dirent *de;
 	int r;
 
-	*pids = NULL;
-	*n = 0;
-	snprintf(file, sizeof(file), "%s/cgroup.procs", path);
+	snprintf(file, sizeof(file), "%s/cgroup.procs", dir);
 	r = vs_read_file(file, 4 << 20, &s);
 	if (r < 0)
 		return r;
@@ -221,17 +248,62 @@ int vs_cgroup_procs(const char *path, pid_t **pids, size_t *n)
 		pid_t *nv;
 		if (vs_parse_u64(t, 1, INT_MAX, &p) < 0)
 			continue;
-		nv = realloc(v, (cnt + 1) * sizeof(*v));
-		if (!nv) {
-			free(v);
+		nv = realloc(*v, (*cnt + 1) * sizeof(**v));
+		if (!nv)
 			return -ENOMEM;
+		*v = nv;
+		(*v)[(*cnt)++] = (pid_t)p;
+	}
+	if (depth >= 16 || !(d = opendir(dir)))
+		return 0;
+	while ((de = readdir(d))) {
+		char sub[PATH_MAX];
+		if (de->d_type != DT_DIR || de->d_name[0] == '.')
+			continue;
+		if ((size_t)snprintf(sub, sizeof(sub), "%s/%s", dir, de->d_name) >= sizeof(sub))
+			continue;
+		r = procs_of(sub, v, cnt, depth + 1);
+		if (r < 0 && r != -ENOENT) {
+			closedir(d);
+			return r;
 		}
-		v = nv;
-		v[cnt++] = (pid_t)p;
+	}
+	closedir(d);
+	return 0;
+}
+
+int vs_cgroup_procs(const char *path, pid_t **pids, size_t *n)
+{
+	pid_t *v = NULL;
+	size_t cnt = 0;
+	int r;
+
+	*pids = NULL;
+	*n = 0;
+	r = procs_of(path, &v, &cnt, 0);
+	if (r < 0) {
+		free(v);
+		return r;
 	}
 	*pids = v;
 	*n = cnt;
 	return 0;
+}
+
+bool vs_cgroup_member(const char *path, const char *cg)
+{
+	char root[PATH_MAX];
+	size_t rl, pl;
+	const char *rel;
+
+	if (vs_cgroup_root(root, sizeof(root)) < 0)
+		return false;
+	rl = strlen(root);
+	if (strncmp(path, root, rl) || path[rl] != '/')
+		return false;
+	rel = path + rl;
+	pl = strlen(rel);
+	return !strncmp(cg, rel, pl) && (cg[pl] == '\0' || cg[pl] == '/');
 }
 
 int vs_cgroup_kill(struct vs_ctx *ctx, const char *path)
@@ -255,19 +327,37 @@ int vs_cgroup_kill(struct vs_ctx *ctx, const char *path)
 		int fd = vs_pidfd_open(pids[i]);
 		if (fd < 0)
 			continue;
-		if (vs_cgroup_of_pid(pids[i], cg, sizeof(cg)) == 0) {
-			size_t pl = strlen(path), cl = strlen(cg);
-			if (cl > 1 && pl >= cl && !strcmp(path + pl - cl, cg))
-				vs_pidfd_signal(fd, SIGKILL);
-		}
+		if (vs_cgroup_of_pid(pids[i], cg, sizeof(cg)) == 0 && vs_cgroup_member(path, cg))
+			vs_pidfd_signal(fd, SIGKILL);
 		close(fd);
 	}
 	free(pids);
 	return 0;
 }
 
+/* Removes the cgroups below PATH (empty by now) deepest first. */
+static void remove_below(const char *dir, int depth)
+{
+	DIR *d = depth < 16 ? opendir(dir) : NULL;
+	struct dirent *de;
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		char sub[PATH_MAX];
+		if (de->d_type != DT_DIR || de->d_name[0] == '.')
+			continue;
+		if ((size_t)snprintf(sub, sizeof(sub), "%s/%s", dir, de->d_name) >= sizeof(sub))
+			continue;
+		remove_below(sub, depth + 1);
+		rmdir(sub);
+	}
+	closedir(d);
+}
+
 int vs_cgroup_remove(struct vs_ctx *ctx, const char *path)
 {
+	remove_below(path, 0);
 	if (rmdir(path) < 0 && errno != ENOENT)
 		return vs_err(ctx, -errno, "cannot remove cgroup %s: %m", path);
 	return 0;

@@ -24,6 +24,7 @@
 #include "helper.h"
 
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/sched.h>
 #include <poll.h>
 #include <pwd.h>
@@ -574,8 +575,15 @@ static int attach(struct vs_guest *g, struct vs_runstate *rs, int *pidfd, int *c
 		r = vs_err(g->ctx, -ESRCH, "guest '%s' is not running", g->cfg->name);
 		goto out;
 	}
-	if (rs->cgroup[0])
-		*cgfd = open(rs->cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (rs->cgroup[0]) {
+		/* the guest's leaf (cgroup.c); a guest started before there
+		 * were leaves has its processes in the cgroup itself */
+		char leaf[PATH_MAX];
+		if (vs_cgroup_leaf(rs->cgroup, leaf, sizeof(leaf)) == 0)
+			*cgfd = open(leaf, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (*cgfd < 0)
+			*cgfd = open(rs->cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	}
 	r = 0;
 out:
 	vs_lock_release(lock);

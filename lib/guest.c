@@ -587,13 +587,23 @@ int vs_pid_guest(struct vs_ctx *ctx, pid_t pid, char **name, uint32_t *xid)
 	if (strncmp(cg, base, blen))
 		return -ENOENT;
 	rest = cg + blen;
-	if (strchr(rest, '/') || vs_name_check(rest) < 0)
-		return -ENOENT;
-	*name = strdup(rest);
+	{
+		/* NAME, or its leaf and whatever the guest made below it */
+		const char *sl = strchr(rest, '/');
+		size_t ll = strlen("/" VS_CG_LEAF);
+		if (sl && (strncmp(sl, "/" VS_CG_LEAF, ll) || (sl[ll] && sl[ll] != '/')))
+			return -ENOENT;
+		*name = sl ? strndup(rest, (size_t)(sl - rest)) : strdup(rest);
+	}
 	if (!*name)
 		return -ENOMEM;
+	if (vs_name_check(*name) < 0) {
+		free(*name);
+		*name = NULL;
+		return -ENOENT;
+	}
 	*xid = 0;
-	if (vs_guest_open(ctx, rest, &g) == 0) {
+	if (vs_guest_open(ctx, *name, &g) == 0) {
 		*xid = g->cfg->xid;
 		vs_guest_unref(g);
 	}

@@ -246,6 +246,12 @@ VS_HIDDEN int vs_cgroup_path(struct vs_ctx *ctx, const char *name, char *buf, si
 VS_HIDDEN int vs_cgroup_create(struct vs_ctx *ctx, const char *path, unsigned *missing);
 VS_HIDDEN int vs_cgroup_apply(struct vs_ctx *ctx, const char *path,
 			      const struct vs_config *c, unsigned missing);
+/* the guest's processes live in PATH/VS_CG_LEAF (cgroup.c) */
+#define VS_CG_LEAF "payload"
+VS_HIDDEN int vs_cgroup_leaf(const char *path, char *buf, size_t len);
+VS_HIDDEN int vs_cgroup_create_leaf(struct vs_ctx *ctx, const char *path);
+/* is CG (as in /proc/PID/cgroup) PATH or below it? */
+VS_HIDDEN bool vs_cgroup_member(const char *path, const char *cg);
 VS_HIDDEN int vs_cgroup_procs(const char *path, pid_t **pids, size_t *n);
 VS_HIDDEN int vs_cgroup_kill(struct vs_ctx *ctx, const char *path);
 VS_HIDDEN int vs_cgroup_remove(struct vs_ctx *ctx, const char *path);

@@ -17,6 +17,7 @@
 #include "helper.h"
 
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/sched.h>
 #include <poll.h>
 #include <sched.h>
@@ -380,7 +381,7 @@ static int launch(struct vs_guest *g, struct vs_lock *lock, int rundfd, struct v
 			    .cgfd = -1, .logfile = -1, .readyw = -1 };
 	int errp[2] = { -1, -1 }, pidp[2] = { -1, -1 }, readyp[2] = { -1, -1 }, logp[2] = { -1, -1 };
 	struct vs_childerr ce;
-	char logname[VS_NAME_MAX + 8];
+	char logname[VS_NAME_MAX + 8], cgleaf[PATH_MAX];
 	int32_t gpid = 0;
 	pid_t x;
 	int r, got;
@@ -412,9 +413,15 @@ static int launch(struct vs_guest *g, struct vs_lock *lock, int rundfd, struct v
 		r = vs_err(ctx, -errno, "%s/%s: %m", ctx->rundir, logname);
 		goto out;
 	}
-	L.cgfd = open(rs->cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	/* the init is cloned into the leaf, and roots its cgroup namespace
+	 * there: the limits on the parent stay out of the guest's reach */
+	if ((r = vs_cgroup_leaf(rs->cgroup, cgleaf, sizeof(cgleaf))) < 0) {
+		r = vs_err(ctx, r, "cgroup path too long");
+		goto out;
+	}
+	L.cgfd = open(cgleaf, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (L.cgfd < 0) {
-		r = vs_err(ctx, -errno, "%s: %m", rs->cgroup);
+		r = vs_err(ctx, -errno, "%s: %m", cgleaf);
 		goto out;
 	}
 	if (pipe2(errp, O_CLOEXEC) < 0 || pipe2(pidp, O_CLOEXEC) < 0 || pipe2(logp, O_CLOEXEC) < 0 ||
@@ -615,7 +622,8 @@ int vs_guest_start(struct vs_guest *g, unsigned flags)
 	if (rs.host_network && g->backend == VS_BACKEND_NS)
 		vs_notice(ctx, "%s: the guest shares the host's network stack (no network "
 			  "isolation; add spaces/net for a private one)", g->cfg->name);
-	if ((r = vs_cgroup_apply(ctx, cgpath, g->cfg, rs.missing_cg)) < 0)
+	if ((r = vs_cgroup_apply(ctx, cgpath, g->cfg, rs.missing_cg)) < 0 ||
+	    (r = vs_cgroup_create_leaf(ctx, cgpath)) < 0)
 		goto fail;
 	if ((r = vs_runstate_write(ctx, rundfd, g->cfg->name, &rs)) < 0)
 		goto fail;

@@ -91,7 +91,8 @@ running() { "$VS" "$1" status >/dev/null 2>&1; }
 cg_procs() {
 	local cg
 	for cg in /sys/fs/cgroup/"$VSERVER_CGROUP"/"$1" /sys/fs/cgroup/unified/"$VSERVER_CGROUP"/"$1"; do
-		[ -f "$cg/cgroup.procs" ] && cat "$cg/cgroup.procs"
+		# the guest's processes are in its leaf (and below)
+		[ -d "$cg" ] && find "$cg" -name cgroup.procs -exec cat {} +
 	done
 	return 0
 }

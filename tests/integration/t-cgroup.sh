@@ -84,7 +84,7 @@ if [ "$VS_BACKEND" = ns ]; then
 	check "stop" "$VS" "$g" stop
 	rm -rf "$C/rlimits"
 fi
-check "the guest's processes are in its cgroup" bash -c "'$VS' '$g' start && test -n \"\$(cat '$(cg_root)/$VSERVER_CGROUP/$g/cgroup.procs')\""
+check "the guest's processes are in its cgroup's leaf" bash -c "'$VS' '$g' start && test -n \"\$(cat '$(cg_root)/$VSERVER_CGROUP/$g/payload/cgroup.procs')\""
 check_out "the guest sees its own cgroup as the root" '^0::/$' "$VS" "$g" exec cat /proc/self/cgroup
 check "stop" "$VS" "$g" stop
 finish
