@@ -80,7 +80,7 @@ cond "/dev/null becomes the guest's own /dev/null" grep -q '^type=chr-1-3' "$OUT
 # Under a pty of the host (python3), exec gets no terminal at all, and a
 # process left behind by exec or enter does not read the admin's next line.
 if command -v python3 >/dev/null; then
-	cat >"$T/pty.py" <<'EOF'
+	cat >"$T/ptyrun.py" <<'EOF'
 import os, pty, subprocess, sys, time
 vs, g, mode, v = sys.argv[1:5]
 m, s = pty.openpty()
@@ -129,7 +129,7 @@ print(out.decode(errors="replace").replace("\r", ""))
 EOF
 	for mode in exec enter; do
 		rm -f "$V/tmp/linger"
-		r=$(python3 "$T/pty.py" "$VS" "$g" $mode "$V" 2>&1)
+		r=$(python3 "$T/ptyrun.py" "$VS" "$g" $mode "$V" 2>&1)
 		diag "$mode under a pty: $(echo $r)"
 		cond "$mode: returns when the command ends, a process left behind notwithstanding" \
 			grep -q '^returned survivor-running' <<<"$r"

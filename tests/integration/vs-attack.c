@@ -8,7 +8,7 @@
  *   vs-attack watch SECONDS PATTERN CANARY
  *       for every process whose comm contains PATTERN (the joining helper):
  *       its environ (CANARY?), root and cwd (outside the guest?), its fds
- *       above 2, and its exe opened for writing; prints
+ *       above 2 (readable at all?), and its exe opened for writing; prints
  *       "seen N leaked M" and one line per leak
  *   vs-attack exe COMM
  *       waits for a process named COMM, then against its /proc/PID/exe:
@@ -70,20 +70,25 @@ static bool comm_has(int pid, const char *pattern)
 	return n > 0 && (pattern[0] == '=' ? !strcmp(comm, pattern + 1) : !!strstr(comm, pattern));
 }
 
-/* Is /proc/PID/WHAT a directory other than our own root or inside it?  We
- * only compare with our root: a root elsewhere is a leak. */
+/* Does /proc/PID/WHAT (root, cwd) lead outside our root?  Readable at all
+ * is fine once the process is the guest's command; a root other than ours,
+ * or a directory the kernel shows as unreachable from our root, is not. */
 static bool outside(int pid, const char *what, const struct stat *myroot)
 {
-	char path[64];
+	char path[64], target[4096];
 	struct stat st;
+	ssize_t n;
 
 	snprintf(path, sizeof(path), "/proc/%d/%s", pid, what);
 	if (stat(path, &st) < 0)
 		return false;	/* refused: fine */
-	if (!strcmp(what, "root"))
-		return st.st_dev != myroot->st_dev || st.st_ino != myroot->st_ino;
-	/* a cwd: readable at all means the helper was reachable */
-	return true;
+	if (!strcmp(what, "root") && (st.st_dev != myroot->st_dev || st.st_ino != myroot->st_ino))
+		return true;
+	n = readlink(path, target, sizeof(target) - 1);
+	if (n <= 0)
+		return false;
+	target[n] = '\0';
+	return target[0] != '/' || strstr(target, "(unreachable)");
 }
 
 static int watch(int seconds, const char *pattern, const char *canary)
@@ -240,16 +245,27 @@ static int linger(int seconds, const char *file)
 {
 	time_t end = time(NULL) + seconds;
 	FILE *f;
-	pid_t p = fork();
+	int sync[2];
+	char c;
+	pid_t p;
 
-	if (p != 0)
-		return p < 0;
+	if (pipe(sync) < 0 || (p = fork()) < 0)
+		return 1;
+	if (p != 0) {
+		/* returns once the child is under way */
+		close(sync[1]);
+		return read(sync[0], &c, 1) == 1 ? 0 : 1;
+	}
+	close(sync[0]);
 	signal(SIGHUP, SIG_IGN);
 	f = fopen(file, "w");
 	if (!f)
 		_exit(1);
 	setvbuf(f, NULL, _IONBF, 0);
 	fprintf(f, "start\n");
+	if (write(sync[1], "s", 1) != 1)
+		_exit(1);
+	close(sync[1]);
 	for (bool open_in = true; time(NULL) < end;) {
 		struct pollfd pf = { .fd = 0, .events = POLLIN };
 		char buf[256];
