@@ -45,6 +45,15 @@ check_fail() {
 	"$@" >"$OUT" 2>&1; rc=$?
 	if [ "$rc" != 0 ]; then ok "$d"; else nok "$d" "command: $*" "succeeded, expected a failure"; fi
 }
+# check_refused DESC REGEX CMD...: passes when CMD fails and says why
+# (REGEX: the refusal, e.g. its errno's message) — a missing program or
+# any other failure does not count as a refusal
+check_refused() {
+	local d=$1 re=$2 rc; shift 2
+	"$@" >"$OUT" 2>&1; rc=$?
+	if [ "$rc" != 0 ] && grep -Eq -- "$re" "$OUT"; then ok "$d"; else
+		nok "$d" "command: $*" "exit $rc, expected a failure saying /$re/ in:" "$(tail -n 15 "$OUT" | cut -c1-300)"; fi
+}
 # check_out DESC REGEX CMD...: passes when CMD exits 0 and its output matches
 check_out() {
 	local d=$1 re=$2; shift 2

@@ -4,10 +4,7 @@
 bc=/usr/share/bash-completion/bash_completion
 if [ ! -r "$bc" ]; then
 	skip "bash completion" "bash-completion is not installed"
-	cond "chbind completes network capabilities" grep -qx raw_icmp <<<"$(complete_line "chbind --ncap ")"
-cond "naddress completes --remove" grep -qx -- --remove <<<"$(complete_line "naddress --rem")"
-cond "vserver-stat completes --net" grep -qx -- --net <<<"$(complete_line "vserver-stat --n")"
-finish; exit 0
+	finish; exit 0
 fi
 g=$(gname c1)
 check "build a guest to complete" new_guest "$g"
