@@ -11,9 +11,15 @@
  * SIGTERM, SIGINT or SIGPWR, runs the stop command, then terminates and
  * finally kills every remaining process of the guest and exits.
  *
+ *   vserver-init --exec ERRFD FILE ARGV0 [ARG...]
+ *
+ * is the exec trampoline of `vserver exec`/`enter` and of the plain init
+ * style (see trampoline() below).
+ *
  * It is linked statically: it runs inside guests that need not have (or
- * may have tampered with) a C library.  It is started from a sealed memory
- * copy, so the guest cannot modify the host's binary through /proc/1/exe.
+ * may have tampered with) a C library.  It is started from a read-only
+ * mount of its file (lib/helper.c), so the guest cannot modify the host's
+ * binary through /proc/PID/exe.
  */
 #include "config.h"
 
