@@ -16,8 +16,9 @@ chmod 755 "$V/etc/rc.d/S10mark"
 rm -f "$V/var/log/marks"
 check "start" "$VS" "$g" start
 cond "start waited for the start command (rcS) to finish" grep -qsx start "$V/var/log/marks"
-check_out "the helper is PID 1, from a sealed memory copy" '^/memfd:vserver-init' \
-	"$VS" "$g" exec readlink /proc/1/exe
+check_out "the helper is PID 1" '^vserver-init --ready-fd' "$VS" "$g" exec /bin/sh -c 'tr "\0" " " </proc/1/cmdline'
+check_refused "... from a read-only mount (chmod of /proc/1/exe: EROFS)" 'Read-only file system' \
+	"$VS" "$g" exec chmod 755 /proc/1/exe
 "$VS" "$g" exec /bin/sh -c '(sleep 0.3 &) ; (sleep 0.3 &)' >/dev/null
 sleep 1
 z=$("$VS" "$g" exec /bin/sh -c 'grep -l "^State:.*Z" /proc/[0-9]*/status 2>/dev/null | wc -l')
@@ -25,7 +26,7 @@ cond "orphans are reaped by the helper (no zombies)" test "$z" = 0
 check "stop" "$VS" "$g" stop
 cond "stop ran the stop command (rcK)" grep -qsx stop "$V/var/log/marks"
 
-check_msg 1 "a missing init helper fails the start clearly" "guest init helper" \
+check_msg 1 "a missing init helper fails the start clearly" "guest helper .*vserver-init" \
 	env VSERVER_HELPERDIR=/nonexistent "$VS" "$g" start
 cond "... and leaves nothing" test -z "$(cg_procs "$g")" -a ! -e "$VSERVER_RUNDIR/$g.state" \
 	-a ! -d "$(cg_root)/$VSERVER_CGROUP/$g"
