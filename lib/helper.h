@@ -20,6 +20,8 @@ VS_HIDDEN int vs_helper_open(struct vs_ctx *ctx, int *out);
  * with EPERM).  Must run with CAP_SYS_ADMIN still effective: it does not
  * set no_new_privs, which would break set-uid programs in the guest. */
 VS_HIDDEN int vs_guest_seccomp(char *err, size_t errlen);
+/* false: the kernel has no seccomp (vs_guest_seccomp then says -ENOSYS) */
+VS_HIDDEN bool vs_seccomp_available(void);
 
 /* Standard streams of a non-interactive exec: which caller fds are relayed
  * through pipes (the guest never gets a host file) and which become the

@@ -619,6 +619,9 @@ int vs_guest_start(struct vs_guest *g, unsigned flags)
 		vs_warn(ctx, "%s: cgroup controller(s) not available from the host: %s; memory, "
 			"process and CPU limits cannot be enforced", g->cfg->name,
 			cg_names(rs.missing_cg, names, sizeof(names)));
+	if (g->backend == VS_BACKEND_NS && !vs_seccomp_available())
+		vs_warn(ctx, "%s: this kernel has no seccomp: the guest can read the host's kernel "
+			"log unless kernel.dmesg_restrict=1 and it lacks CAP_SYSLOG", g->cfg->name);
 	if (rs.host_network && g->backend == VS_BACKEND_NS)
 		vs_notice(ctx, "%s: the guest shares the host's network stack (no network "
 			  "isolation; add spaces/net for a private one)", g->cfg->name);
