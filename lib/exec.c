@@ -33,16 +33,11 @@
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
-#include <sys/statfs.h>
 #include <sys/syscall.h>
-#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <time.h>
 
-#ifndef DEVPTS_SUPER_MAGIC
-#define DEVPTS_SUPER_MAGIC 0x1cd1
-#endif
 #ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
 #endif
@@ -135,83 +130,6 @@ static void guest_shell(char *buf, size_t len)
 	fclose(f);
 }
 
-static int open_guest_pty(int *master, int *slave, char *err, size_t errlen)
-{
-	struct stat st;
-	struct statfs sfs;
-	int unlock = 0, m, s;
-
-	/* The guest controls its /dev; accept only its devpts' ptmx. */
-	m = open("/dev/pts/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
-	if (m < 0) {
-		snprintf(err, errlen, "cannot open /dev/pts/ptmx in the guest: %s", strerror(errno));
-		return -errno;
-	}
-	if (fstat(m, &st) < 0 || !S_ISCHR(st.st_mode) || major(st.st_rdev) != 5 ||
-	    minor(st.st_rdev) != 2 || fstatfs(m, &sfs) < 0 || sfs.f_type != DEVPTS_SUPER_MAGIC) {
-		close(m);
-		snprintf(err, errlen, "the guest's /dev/pts/ptmx is not a pty multiplexer");
-		return -EPERM;
-	}
-	if (ioctl(m, TIOCSPTLCK, &unlock) < 0 ||
-	    (s = ioctl(m, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC)) < 0) {
-		int e = errno;
-		close(m);
-		snprintf(err, errlen, "cannot allocate a pty in the guest: %s", strerror(e));
-		return -e;
-	}
-	fcntl(m, F_SETFL, fcntl(m, F_GETFL) & ~O_NONBLOCK);
-	*master = m;
-	*slave = s;
-	return 0;
-}
-
-static int send_fd(int sock, int fd)
-{
-	char dummy = 'p';
-	struct iovec iov = { .iov_base = &dummy, .iov_len = 1 };
-	union {
-		struct cmsghdr h;
-		char buf[CMSG_SPACE(sizeof(int))];
-	} u;
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
-			      .msg_control = u.buf, .msg_controllen = sizeof(u.buf) };
-	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-
-	memset(&u, 0, sizeof(u));
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &fd, sizeof(int));
-	return sendmsg(sock, &msg, MSG_NOSIGNAL) == 1 ? 0 : -errno;
-}
-
-static int recv_fd(int sock)
-{
-	char dummy;
-	struct iovec iov = { .iov_base = &dummy, .iov_len = 1 };
-	union {
-		struct cmsghdr h;
-		char buf[CMSG_SPACE(sizeof(int))];
-	} u;
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
-			      .msg_control = u.buf, .msg_controllen = sizeof(u.buf) };
-	struct cmsghdr *c;
-	int fd = -1;
-	ssize_t n;
-
-	do
-		n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
-	while (n < 0 && errno == EINTR);
-	if (n <= 0)
-		return -EPIPE;
-	c = CMSG_FIRSTHDR(&msg);
-	if (!c || c->cmsg_type != SCM_RIGHTS || c->cmsg_len != CMSG_LEN(sizeof(int)))
-		return -EPROTO;
-	memcpy(&fd, CMSG_DATA(c), sizeof(int));
-	return fd;
-}
-
 /* C: runs inside the guest.  Never returns. */
 static _Noreturn void child_c(struct vs_guest *g, const struct vs_runstate *rs,
 			      const struct exec_req *req)
@@ -271,8 +189,8 @@ static _Noreturn void child_c(struct vs_guest *g, const struct vs_runstate *rs,
 	}
 	if (req->pty) {
 		int m = -1, s = -1;
-		r = open_guest_pty(&m, &s, err, sizeof(err));
-		if (r == 0 && (r = send_fd(FD_SOCK, m)) < 0)
+		r = vs_pty_open_guest(&m, &s, err, sizeof(err));
+		if (r == 0 && (r = vs_send_fd(FD_SOCK, m)) < 0)
 			snprintf(err, sizeof(err), "cannot pass the pty: %s", strerror(-r));
 		if (r < 0) {
 			vs_child_fail(FD_ERR, r, "%s", err);
@@ -477,7 +395,7 @@ static int run(struct vs_guest *g, const struct vs_runstate *rs, int pidfd, int 
 	sigaction(SIGWINCH, &wch, &old[4]);
 	sigaction(SIGPIPE, &ign, &pipe_old);
 	if (req.pty) {
-		master = recv_fd(sv[0]);
+		master = vs_recv_fd(sv[0]);
 		if (master >= 0) {
 			vs_relay_pty(master, statp[0], &winch);
 			/* the guest's pty hangs up: a process the command left

@@ -36,6 +36,11 @@ VS_HIDDEN void vs_relay_close(struct vs_relay *rl);
 /* Copies until `done` becomes readable (the command's status), then drains
  * what the command left in the pipes and returns. */
 VS_HIDDEN void vs_relay_pipes(struct vs_relay *rl, int done);
+/* A pty from the guest's own devpts (called inside the guest), and passing
+ * its master to the host over a unix socket. */
+VS_HIDDEN int vs_pty_open_guest(int *master, int *slave, char *err, size_t errlen);
+VS_HIDDEN int vs_send_fd(int sock, int fd);
+VS_HIDDEN int vs_recv_fd(int sock);
 /* The same for a pty master (enter, exec --pty). */
 VS_HIDDEN void vs_relay_pty(int master, int done, volatile sig_atomic_t *winch);
 

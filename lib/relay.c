@@ -16,11 +16,16 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <termios.h>
 #include <time.h>
 
+#ifndef DEVPTS_SUPER_MAGIC
+#define DEVPTS_SUPER_MAGIC 0x1cd1
+#endif
 #ifndef KCMP_FILE
 #define KCMP_FILE 0
 #endif
@@ -185,6 +190,83 @@ void vs_relay_pipes(struct vs_relay *rl, int done)
 	drain(&rl->host[1], 1);
 	drain(&rl->host[2], 2);
 	vs_relay_close(rl);
+}
+
+int vs_pty_open_guest(int *master, int *slave, char *err, size_t errlen)
+{
+	struct stat st;
+	struct statfs sfs;
+	int unlock = 0, m, s;
+
+	/* The guest controls its /dev; accept only its devpts' ptmx. */
+	m = open("/dev/pts/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
+	if (m < 0) {
+		snprintf(err, errlen, "cannot open /dev/pts/ptmx in the guest: %s", strerror(errno));
+		return -errno;
+	}
+	if (fstat(m, &st) < 0 || !S_ISCHR(st.st_mode) || major(st.st_rdev) != 5 ||
+	    minor(st.st_rdev) != 2 || fstatfs(m, &sfs) < 0 || sfs.f_type != DEVPTS_SUPER_MAGIC) {
+		close(m);
+		snprintf(err, errlen, "the guest's /dev/pts/ptmx is not a pty multiplexer");
+		return -EPERM;
+	}
+	if (ioctl(m, TIOCSPTLCK, &unlock) < 0 ||
+	    (s = ioctl(m, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC)) < 0) {
+		int e = errno;
+		close(m);
+		snprintf(err, errlen, "cannot allocate a pty in the guest: %s", strerror(e));
+		return -e;
+	}
+	fcntl(m, F_SETFL, fcntl(m, F_GETFL) & ~O_NONBLOCK);
+	*master = m;
+	*slave = s;
+	return 0;
+}
+
+int vs_send_fd(int sock, int fd)
+{
+	char dummy = 'p';
+	struct iovec iov = { .iov_base = &dummy, .iov_len = 1 };
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} u;
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
+			      .msg_control = u.buf, .msg_controllen = sizeof(u.buf) };
+	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+
+	memset(&u, 0, sizeof(u));
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	return sendmsg(sock, &msg, MSG_NOSIGNAL) == 1 ? 0 : -errno;
+}
+
+int vs_recv_fd(int sock)
+{
+	char dummy;
+	struct iovec iov = { .iov_base = &dummy, .iov_len = 1 };
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} u;
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
+			      .msg_control = u.buf, .msg_controllen = sizeof(u.buf) };
+	struct cmsghdr *c;
+	int fd = -1;
+	ssize_t n;
+
+	do
+		n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	if (n <= 0)
+		return -EPIPE;
+	c = CMSG_FIRSTHDR(&msg);
+	if (!c || c->cmsg_type != SCM_RIGHTS || c->cmsg_len != CMSG_LEN(sizeof(int)))
+		return -EPROTO;
+	memcpy(&fd, CMSG_DATA(c), sizeof(int));
+	return fd;
 }
 
 static void set_winsize(int from, int to)
