@@ -218,7 +218,6 @@ static _Noreturn void child_c(struct vs_guest *g, const struct vs_runstate *rs,
 		file = shell;
 	} else {
 		file = argv[0];
-		snprintf(argv0, sizeof(argv0), "%s", argv[0]);
 	}
 	/* vserver-init --exec ERRFD FILE ARGV0 ARGS...: the trampoline reports
 	 * an exec failure's errno on FD_ERR, which it keeps only until then */
@@ -234,7 +233,7 @@ static _Noreturn void child_c(struct vs_guest *g, const struct vs_runstate *rs,
 	targv[1] = "--exec";
 	targv[2] = errfd;
 	targv[3] = (char *)file;
-	targv[4] = argv0;
+	targv[4] = argv ? argv[0] : argv0;
 	for (size_t i = 0; i < n; i++)
 		targv[5 + i] = argv[1 + i];
 	snprintf(errfd, sizeof(errfd), "%d", FD_ERR);
