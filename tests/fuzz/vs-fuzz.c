@@ -892,19 +892,26 @@ static void *racer(void *arg)
 static bool enter_context(struct worker *w, bool end_setup)
 {
 	struct vcmd_ctx_create cc = { VXF_STATE_SETUP | VXF_STATE_INIT | VXF_STATE_ADMIN };
-	uint32_t xid = pick_pool(&w->r);
-	long ret;
+	uint32_t xid = 0;
+	bool in = false;
 
 	if (chance(&w->r, 30))
 		cc.flagword |= flagword(&w->r) & ~(VXF_SC_HELPER | VXF_STATE_SETUP);
-	ret = vs(VCMD_ctx_create, xid, &cc);
-	if (ret >= 0) {
-		setbit8(sh->created_xid, xid);
-	} else {
+	/* A pool id may be taken by a context that is private, not ADMIN or
+	 * going away: try a few. */
+	for (int tries = 0; tries < 8 && !in; tries++) {
 		struct vcmd_ctx_migrate m = { 0 };
-		if (vs(VCMD_ctx_migrate, xid, &m) < 0)
-			return false;	/* being torn down, private, not ADMIN: another time */
+
+		xid = pick_pool(&w->r);
+		if (vs(VCMD_ctx_create, xid, &cc) >= 0) {
+			setbit8(sh->created_xid, xid);
+			in = true;
+		} else if (vs(VCMD_ctx_migrate, xid, &m) >= 0) {
+			in = true;
+		}
 	}
+	if (!in)
+		return false;
 	w->my_xid = xid;
 	if (end_setup) {
 		struct vcmd_ctx_flags_v0 f = { 0, VXF_STATE_SETUP };
@@ -994,10 +1001,25 @@ static void worker_main(struct worker *w, uint64_t budget)
 	}
 	set_timer();
 
+	/* A task outside a context after setup is ENOSYS for every call: cheap
+	 * for the kernel.  Guests are replaced sooner, so that contexts keep
+	 * being entered and locked; a host or setup worker that got locked
+	 * (it migrated into a locked context, or someone ended its context's
+	 * setup) makes a few more calls and is replaced by a fresh one. */
+	if (w->role == R_GUEST)
+		budget = budget / 4 + 1;
 	for (uint64_t i = 0; i < budget && !sh->stop; i++) {
-		if ((i & 63) == 0) {
+		if ((i & 31) == 0) {
 			if (past(&t_end) || (opt_calls && sh->calls >= opt_calls))
 				break;
+			if (w->role != R_GUEST && !w->locked) {
+				errno = 0;
+				if (vs(VCMD_get_version, 0, NULL) < 0 && errno == ENOSYS) {
+					w->locked = true;
+					if (budget > i + 64)
+						budget = i + 64;
+				}
+			}
 		}
 		one_call(w);
 	}
