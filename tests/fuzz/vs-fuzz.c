@@ -309,7 +309,7 @@ static uint64_t opt_calls;	/* 0: no bound */
 static uint64_t opt_seed;
 static bool have_seed;
 static unsigned opt_procs = 4;
-static uint32_t xid_base = 40000, xid_count = 16;
+static uint32_t xid_base = 40000, xid_count = 64;
 static uint32_t avoid[64];
 static unsigned navoid;
 static int verbose;
