@@ -20,6 +20,8 @@
  *   racer  host or setup task with a second thread that remaps and
  *          mprotects the pages its pointers point into
  *
+ * One call in ten goes through the i386 entry (int $0x80, 273), the
+ * compat paths, with its pointers below 4 GiB.  All this happens
  * while a churn process creates, migrates into, ends, kills and destroys
  * contexts and network contexts of the same ids.  Workers live for a few
  * thousand calls and are replaced, so tasks keep entering and leaving
@@ -273,6 +275,7 @@ struct shared {
 	uint64_t cmd_calls[NSLOTS_CMD];
 	uint64_t cmd_ok[NSLOTS_CMD];
 	uint64_t user_faults;		/* fills skipped: the page went away */
+	uint64_t compat_calls;		/* through the i386 entry */
 	uint64_t violations;
 	char violation[4][200];
 	uint64_t churn_ops, churn_created, churn_netcreated;
@@ -345,6 +348,24 @@ static long vs(uint32_t cmd, uint32_t id, void *data)
 	return syscall(__NR_vserver, cmd, id, data);
 }
 
+/* The i386 entry (273) through int $0x80 from this 64-bit process: the
+ * kernel takes the compat paths (4-byte pointers inside structures, the
+ * 28-byte rlimit layout...), with the pointer's low 32 bits. */
+static long vs32(uint32_t cmd, uint32_t id, uint64_t data)
+{
+	long ret;
+
+	__asm__ volatile("int $0x80"
+			 : "=a"(ret)
+			 : "0"(273L), "b"((uint64_t)cmd), "c"((uint64_t)id), "d"(data & 0xffffffffULL)
+			 : "memory", "r8", "r9", "r10", "r11");
+	if (ret < 0 && ret > -4096) {
+		errno = (int)-ret;
+		return -1;
+	}
+	return ret;
+}
+
 /* --------------------------------------------------------------- memory */
 
 #define PG 4096UL
@@ -357,6 +378,8 @@ static char *arena;
 static char *race;		/* racer: 8 pages the second thread churns */
 #define RACEPAGES 8
 static char *shm;		/* 4 pages of the memfd that churn truncates */
+/* the same below 4 GiB, for the calls through the i386 entry */
+static char *arena64, *arena32, *shm64, *shm32, *race64;
 #define SHMPAGES 4
 
 static sigjmp_buf fill_jmp;
@@ -710,7 +733,7 @@ static uint64_t pick_data(struct worker *w, enum dkind d, bool *filled)
 {
 	struct rng *r = &w->r;
 	size_t n = dsize(d);
-	static char pathbuf[256];
+	char *pathbuf = arena + PG + 2048;	/* below 4 GiB for compat calls */
 	char *p;
 
 	*filled = false;
@@ -791,18 +814,24 @@ static void one_call(struct worker *w)
 	uint32_t cmd = pick_cmd(r, &idx);
 	enum dkind d = idx >= 0 ? cmds[idx].d : D_RAW;
 	uint32_t id = pick_id(w, idx >= 0 ? cmds[idx].i : I_ANY);
-	bool filled;
-	uint64_t data = pick_data(w, d, &filled);
+	bool filled, compat = chance(r, 10);
+	uint64_t data;
 	long ret;
 	int e = 0;
 	struct last *l = &sh->slot[w->slot].ring[sh->slot[w->slot].n++ % RING];
 
+	/* one call in ten goes through the i386 entry, with its pointers
+	 * below 4 GiB (no racing thread's pages there) */
+	arena = compat ? arena32 : arena64;
+	shm = compat ? shm32 : shm64;
+	race = compat ? NULL : race64;
+	data = pick_data(w, d, &filled);
 	l->cmd = cmd;
 	l->id = id;
 	l->data = data;
 	l->ret = 0x7fffffff;
 	sh->slot[w->slot].incall = 1;
-	ret = vs(cmd, id, (void *)data);
+	ret = compat ? vs32(cmd, id, data) : vs(cmd, id, (void *)data);
 	if (ret < 0)
 		e = errno;
 	sh->slot[w->slot].incall = 0;
@@ -810,6 +839,8 @@ static void one_call(struct worker *w)
 
 	add(&sh->calls, 1);
 	add(&sh->role_calls[w->role], 1);
+	if (compat)
+		add(&sh->compat_calls, 1);
 	add(&sh->cmd_calls[idx >= 0 ? (size_t)idx : NCMDS], 1);
 	if (ret >= 0) {
 		add(&sh->ok, 1);
@@ -855,7 +886,7 @@ static void *racer(void *arg)
 	struct rng r = { (uint64_t)(uintptr_t)arg };
 
 	while (!sh->stop) {
-		char *pg = race + below(&r, RACEPAGES) * PG;
+		char *pg = race64 + below(&r, RACEPAGES) * PG;
 		void *m;
 
 		switch (below(&r, 5)) {
@@ -958,14 +989,25 @@ static void worker_main(struct worker *w, uint64_t budget)
 	sigaction(SIGSEGV, &sa, NULL);
 	sigaction(SIGBUS, &sa, NULL);
 
-	arena = mmap(NULL, 5 * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	shm = mmap(NULL, SHMPAGES * PG, PROT_READ | PROT_WRITE, MAP_SHARED, memfd, 0);
-	if (arena == MAP_FAILED || shm == MAP_FAILED)
-		_exit(3);
-	munmap(arena + 2 * PG, PG);
-	munmap(arena + 4 * PG, PG);
-	memset(arena + 3 * PG, 0x5a, PG);
-	mprotect(arena + 3 * PG, PG, PROT_READ);
+	for (int low = 0; low < 2; low++) {
+		int f = low ? MAP_32BIT : 0;
+		char *a = mmap(NULL, 5 * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | f, -1, 0);
+		char *m = mmap(NULL, SHMPAGES * PG, PROT_READ | PROT_WRITE, MAP_SHARED | f, memfd, 0);
+
+		if (a == MAP_FAILED || m == MAP_FAILED)
+			_exit(3);
+		munmap(a + 2 * PG, PG);
+		munmap(a + 4 * PG, PG);
+		memset(a + 3 * PG, 0x5a, PG);
+		mprotect(a + 3 * PG, PG, PROT_READ);
+		if (low) {
+			arena32 = a;
+			shm32 = m;
+		} else {
+			arena = arena64 = a;
+			shm = shm64 = m;
+		}
+	}
 
 	switch (w->role) {
 	case R_HOST:
@@ -982,8 +1024,8 @@ static void worker_main(struct worker *w, uint64_t budget)
 		/* a multi-threaded task cannot migrate: enter first */
 		if (chance(&w->r, 50) && !enter_context(w, false))
 			_exit(4);
-		race = mmap(NULL, RACEPAGES * PG, PROT_READ | PROT_WRITE,
-			    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		race = race64 = mmap(NULL, RACEPAGES * PG, PROT_READ | PROT_WRITE,
+				     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		if (race == MAP_FAILED)
 			_exit(3);
 		{
@@ -1489,8 +1531,8 @@ int main(int argc, char **argv)
 	unsigned distinct = 0;
 	for (size_t i = 0; i < NCMDS; i++)
 		distinct += sh->cmd_calls[i] != 0;
-	printf("vs-fuzz: %u of %zu known commands called, %" PRIu64 " calls with unknown numbers\n",
-	       distinct, NCMDS, sh->cmd_calls[NCMDS]);
+	printf("vs-fuzz: %u of %zu known commands called, %" PRIu64 " calls with unknown numbers, %"
+	       PRIu64 " through the i386 entry\n", distinct, NCMDS, sh->cmd_calls[NCMDS], sh->compat_calls);
 	if (verbose) {
 		for (size_t i = 0; i < NCMDS; i++)
 			printf("vs-fuzz:   %-18s %10" PRIu64 " calls %8" PRIu64 " ok\n", cmds[i].name,
