@@ -929,11 +929,15 @@ static bool enter_context(struct worker *w, bool end_setup)
 	if (chance(&w->r, 30))
 		cc.flagword |= flagword(&w->r) & ~(VXF_SC_HELPER | VXF_STATE_SETUP);
 	/* A pool id may be taken by a context that is private, not ADMIN or
-	 * going away: try a few. */
-	for (int tries = 0; tries < 8 && !in; tries++) {
+	 * going away, and over a long run the fuzzer itself fills the pool
+	 * with contexts nobody may enter (persistent without STATE_ADMIN):
+	 * try a few, then any free id (recorded, so it is cleaned up). */
+	for (int tries = 0; tries < 12 && !in; tries++) {
 		struct vcmd_ctx_migrate m = { 0 };
 
-		xid = pick_pool(&w->r);
+		xid = tries < 6 ? pick_pool(&w->r) : 2 + below(&w->r, 65534);
+		if (avoided(xid))
+			continue;
 		if (vs(VCMD_ctx_create, xid, &cc) >= 0) {
 			setbit8(sh->created_xid, xid);
 			in = true;
@@ -1540,9 +1544,14 @@ int main(int argc, char **argv)
 	}
 	printf("vs-fuzz: workers ended: exit 0 %u, could not enter a context %u",
 	       exit_codes[0], exit_codes[4]);
-	for (int s = 1; s < 65; s++)
-		if (died_sig[s])
-			printf(", %s %u", sigabbrev_np(s) ? sigabbrev_np(s) : "?", died_sig[s]);
+	for (int s = 1; s < 65; s++) {
+		const char *a = sigabbrev_np(s);
+
+		if (died_sig[s] && a)
+			printf(", SIG%s %u", a, died_sig[s]);
+		else if (died_sig[s])
+			printf(", signal %d %u", s, died_sig[s]);
+	}
 	printf(" (signals come from ctx_kill)\n");
 	printf("vs-fuzz: churn: %" PRIu64 " operations, %" PRIu64 " contexts and %" PRIu64
 	       " network contexts created; %" PRIu64 " fills lost to racing pages\n",
