@@ -119,11 +119,16 @@ int vs_read_at(struct vs_ctx *ctx, int dirfd, const char *relpath, size_t max, c
 	if (split_rel(relpath, dir, sizeof(dir), base, sizeof(base)) < 0)
 		return vs_err(ctx, -EINVAL, "%s: invalid path", relpath);
 	snprintf(shown, sizeof(shown), "%s", relpath);
-	dfd = vs_open_dir_at(ctx, dirfd, dir, false, ".");
-	if (dfd < 0)
-		return dfd;
+	/* a file right in dirfd (most configuration keys) needs no second
+	 * descriptor of the directory, which the caller has checked */
+	if (dir[0]) {
+		dfd = vs_open_dir_at(ctx, dirfd, dir, false, ".");
+		if (dfd < 0)
+			return dfd;
+	}
 	/* O_NONBLOCK: a FIFO planted in place of a file must not hang us. */
-	fd = openat(dfd, base, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	fd = openat(dir[0] ? dfd : dirfd, base,
+		    O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0) {
 		if (errno == ENOENT)
 			return -ENOENT;

@@ -34,6 +34,30 @@ int vs_guest_open(struct vs_ctx *ctx, const char *name, struct vs_guest **out)
 	return 0;
 }
 
+int vs_guest_open_deferred(struct vs_ctx *ctx, const char *name, struct vs_guest **out)
+{
+	_cleanup_close_ int gfd = vs_open_guest_confdir(ctx, name);
+	struct vs_config *c;
+	struct vs_guest *g;
+
+	if (gfd < 0)
+		return gfd;
+	c = calloc(1, sizeof(*c));
+	g = calloc(1, sizeof(*g));
+	if (!c || !g || !(c->name = strdup(name))) {
+		free(g);
+		vs_config_free(c);
+		return -ENOMEM;
+	}
+	c->backend = VS_BACKEND_AUTO;
+	g->refs = 1;
+	g->ctx = vs_ctx_ref(ctx);
+	g->cfg = c;
+	g->backend = vs_guest_resolve_backend(ctx, c);
+	*out = g;
+	return 0;
+}
+
 /* Reads the configuration again (under the guest's lock, so that what we
  * act on is what is on disk now). */
 int vs_guest_reload(struct vs_guest *g)
