@@ -194,6 +194,12 @@ static int write_all(int fd, const char *data, size_t len)
 int vs_write_at(struct vs_ctx *ctx, int dirfd, const char *relpath, const char *data,
 		size_t len, mode_t mode)
 {
+	return vs_write_at_sync(ctx, dirfd, relpath, data, len, mode, true);
+}
+
+int vs_write_at_sync(struct vs_ctx *ctx, int dirfd, const char *relpath, const char *data,
+		     size_t len, mode_t mode, bool durable)
+{
 	char dir[PATH_MAX], base[NAME_MAX + 1], tmp[NAME_MAX + 1];
 	_cleanup_close_ int dfd = -1, fd = -1;
 	struct stat st;
@@ -221,7 +227,7 @@ int vs_write_at(struct vs_ctx *ctx, int dirfd, const char *relpath, const char *
 	r = write_all(fd, data, len);
 	if (r == 0 && fchmod(fd, mode) < 0)
 		r = -errno;
-	if (r == 0 && fsync(fd) < 0)
+	if (r == 0 && durable && fsync(fd) < 0)
 		r = -errno;
 	if (r == 0 && close(vs_take_fd(&fd)) < 0)
 		r = -errno;
@@ -231,7 +237,7 @@ int vs_write_at(struct vs_ctx *ctx, int dirfd, const char *relpath, const char *
 		unlinkat(dfd, tmp, 0);
 		return vs_err(ctx, r, "cannot write %s: %s", relpath, strerror(-r));
 	}
-	r = vs_fsync_dir(dfd);
+	r = durable ? vs_fsync_dir(dfd) : 0;
 	if (r < 0)
 		return vs_err(ctx, r, "cannot sync the directory of %s: %s", relpath, strerror(-r));
 	return 0;

@@ -98,6 +98,9 @@ VS_HIDDEN int vs_read_at(struct vs_ctx *ctx, int dirfd, const char *relpath,
 /* Atomic, durable replacement of relpath below dirfd (directories created). */
 VS_HIDDEN int vs_write_at(struct vs_ctx *ctx, int dirfd, const char *relpath,
 			  const char *data, size_t len, mode_t mode);
+/* The same, atomic but durable only when asked (fsync of file and directory). */
+VS_HIDDEN int vs_write_at_sync(struct vs_ctx *ctx, int dirfd, const char *relpath,
+			       const char *data, size_t len, mode_t mode, bool durable);
 VS_HIDDEN int vs_unlink_at(struct vs_ctx *ctx, int dirfd, const char *relpath);
 VS_HIDDEN int vs_fsync_dir(int dirfd);
 /* mkdir -p for an absolute path; last component gets mode. */

@@ -14,6 +14,7 @@
 struct vs_lock {
 	int fd;
 	int dirfd;
+	pid_t owner;		/* the process that took it */
 	char file[VS_NAME_MAX + 8];
 };
 
@@ -93,6 +94,7 @@ int vs_lock_guest(struct vs_ctx *ctx, const char *name, unsigned flags, struct v
 		return -ENOMEM;
 	l->fd = vs_take_fd(&fd);
 	l->dirfd = vs_take_fd(&dfd);
+	l->owner = getpid();
 	snprintf(l->file, sizeof(l->file), "%s", file);
 	*out = l;
 	return 0;
@@ -102,8 +104,11 @@ void vs_lock_release(struct vs_lock *l)
 {
 	if (!l)
 		return;
-	/* unlinked while still held: see the top of the file */
-	unlinkat(l->dirfd, l->file, 0);
+	/* unlinked while still held (see the top of the file) — by the
+	 * process that took it only: a child that drops the descriptors it
+	 * inherited must not take the file from under its parent */
+	if (l->owner == getpid())
+		unlinkat(l->dirfd, l->file, 0);
 	close(l->fd);
 	close(l->dirfd);
 	free(l);

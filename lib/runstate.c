@@ -143,7 +143,10 @@ int vs_runstate_write(struct vs_ctx *ctx, int rundfd, const char *name,
 	if (!text)
 		return -ENOMEM;
 	snprintf(file, sizeof(file), "%s.state", name);
-	return vs_write_at(ctx, rundfd, file, text, strlen(text), 0600);
+	/* Atomic, not durable: the state describes processes, cgroups and
+	 * addresses that a crash or reboot removes with it (and the run
+	 * directory is a tmpfs in production); a start writes it four times. */
+	return vs_write_at_sync(ctx, rundfd, file, text, strlen(text), 0600, false);
 }
 
 int vs_runstate_remove(struct vs_ctx *ctx, int rundfd, const char *name)
