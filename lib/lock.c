@@ -24,10 +24,15 @@ int vs_rundir_open(struct vs_ctx *ctx)
 	struct stat st;
 	int r;
 
-	r = vs_mkdir_p(ctx, ctx->rundir, 0700);
-	if (r < 0)
-		return r;
+	/* it exists but for the first command after boot: no mkdir of every
+	 * component each time (the checks below hold either way) */
 	fd = open(ctx->rundir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT) {
+		r = vs_mkdir_p(ctx, ctx->rundir, 0700);
+		if (r < 0)
+			return r;
+		fd = open(ctx->rundir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	}
 	if (fd < 0)
 		return vs_err(ctx, -errno, "run directory %s: %m", ctx->rundir);
 	if (fstat(fd, &st) < 0)
