@@ -383,7 +383,6 @@ VS_HIDDEN int vs_guest_cleanup(struct vs_guest *g, int rundfd, struct vs_runstat
 VS_HIDDEN int vs_guest_tidy(struct vs_guest *g, int rundfd, struct vs_runstate *rs, int state);
 VS_HIDDEN int vs_guest_reload(struct vs_guest *g);
 VS_HIDDEN int vs_guest_pidfd(const struct vs_runstate *rs);
-VS_HIDDEN int vs_lock_fd(const struct vs_lock *l);
 VS_HIDDEN int vs_guest_stop_cmd(struct vs_guest *g, const struct vs_runstate *rs,
 				int timeout_ms);
 

@@ -118,8 +118,3 @@ void vs_lock_release(struct vs_lock *l)
 	close(l->dirfd);
 	free(l);
 }
-
-int vs_lock_fd(const struct vs_lock *l)
-{
-	return l ? l->fd : -1;
-}
