@@ -207,6 +207,12 @@ struct vs_guest;
 
 VS_PUBLIC int vs_guest_open(struct vs_ctx *ctx, const char *name,
 			    struct vs_guest **out);
+/* A handle to an existing guest whose configuration is read only by the
+ * operation that uses it: start, stop and restart read it under the
+ * guest's lock anyway, so reading it before as well is wasted.  Until then
+ * only vs_guest_name() tells something about the guest. */
+VS_PUBLIC int vs_guest_open_deferred(struct vs_ctx *ctx, const char *name,
+				     struct vs_guest **out);
 VS_PUBLIC struct vs_guest *vs_guest_ref(struct vs_guest *g);
 VS_PUBLIC void vs_guest_unref(struct vs_guest *g);
 VS_PUBLIC const char *vs_guest_name(const struct vs_guest *g);

@@ -450,6 +450,7 @@ static int config_load(struct vs_ctx *ctx, struct vs_config *c, int gfd)
 	    (r = load_lback(ctx, c, gfd)) < 0)
 		return r;
 	c->netns = exists_at(gfd, "spaces/net");
+	c->monitor = exists_at(gfd, "apps/init/monitor");
 	if ((r = load_init(ctx, c, gfd)) < 0)
 		return r;
 	if ((r = get_value(ctx, gfd, "fstab", &c->fstab)) < 0)

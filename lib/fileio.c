@@ -119,11 +119,16 @@ int vs_read_at(struct vs_ctx *ctx, int dirfd, const char *relpath, size_t max, c
 	if (split_rel(relpath, dir, sizeof(dir), base, sizeof(base)) < 0)
 		return vs_err(ctx, -EINVAL, "%s: invalid path", relpath);
 	snprintf(shown, sizeof(shown), "%s", relpath);
-	dfd = vs_open_dir_at(ctx, dirfd, dir, false, ".");
-	if (dfd < 0)
-		return dfd;
+	/* a file right in dirfd (most configuration keys) needs no second
+	 * descriptor of the directory, which the caller has checked */
+	if (dir[0]) {
+		dfd = vs_open_dir_at(ctx, dirfd, dir, false, ".");
+		if (dfd < 0)
+			return dfd;
+	}
 	/* O_NONBLOCK: a FIFO planted in place of a file must not hang us. */
-	fd = openat(dfd, base, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	fd = openat(dir[0] ? dfd : dirfd, base,
+		    O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0) {
 		if (errno == ENOENT)
 			return -ENOENT;
@@ -189,6 +194,12 @@ static int write_all(int fd, const char *data, size_t len)
 int vs_write_at(struct vs_ctx *ctx, int dirfd, const char *relpath, const char *data,
 		size_t len, mode_t mode)
 {
+	return vs_write_at_sync(ctx, dirfd, relpath, data, len, mode, true);
+}
+
+int vs_write_at_sync(struct vs_ctx *ctx, int dirfd, const char *relpath, const char *data,
+		     size_t len, mode_t mode, bool durable)
+{
 	char dir[PATH_MAX], base[NAME_MAX + 1], tmp[NAME_MAX + 1];
 	_cleanup_close_ int dfd = -1, fd = -1;
 	struct stat st;
@@ -216,7 +227,7 @@ int vs_write_at(struct vs_ctx *ctx, int dirfd, const char *relpath, const char *
 	r = write_all(fd, data, len);
 	if (r == 0 && fchmod(fd, mode) < 0)
 		r = -errno;
-	if (r == 0 && fsync(fd) < 0)
+	if (r == 0 && durable && fsync(fd) < 0)
 		r = -errno;
 	if (r == 0 && close(vs_take_fd(&fd)) < 0)
 		r = -errno;
@@ -226,7 +237,7 @@ int vs_write_at(struct vs_ctx *ctx, int dirfd, const char *relpath, const char *
 		unlinkat(dfd, tmp, 0);
 		return vs_err(ctx, r, "cannot write %s: %s", relpath, strerror(-r));
 	}
-	r = vs_fsync_dir(dfd);
+	r = durable ? vs_fsync_dir(dfd) : 0;
 	if (r < 0)
 		return vs_err(ctx, r, "cannot sync the directory of %s: %s", relpath, strerror(-r));
 	return 0;
@@ -323,225 +334,6 @@ int vs_rm_rf_at(struct vs_ctx *ctx, int dirfd, const char *name)
 	if (fstat(dirfd, &st) < 0)
 		return -errno;
 	return rm_rf(ctx, dirfd, name, st.st_dev, 0);
-}
-
-/* ---- tree copy --------------------------------------------------------- */
-
-struct hardlink {
-	dev_t dev;
-	ino_t ino;
-	char *path;	/* relative to the destination root */
-};
-
-struct copy {
-	struct vs_ctx *ctx;
-	int dstroot;
-	struct hardlink *links;
-	size_t n_links;
-	dev_t dev;
-};
-
-static int copy_xattrs(int src, int dst)
-{
-	char names[8192], value[8192];
-	ssize_t len = flistxattr(src, names, sizeof(names));
-
-	if (len < 0)
-		return (errno == ENOTSUP || errno == ERANGE) ? 0 : -errno;
-	for (char *n = names; n < names + len; n += strlen(n) + 1) {
-		ssize_t vl = fgetxattr(src, n, value, sizeof(value));
-		if (vl < 0)
-			continue;
-		if (fsetxattr(dst, n, value, (size_t)vl, 0) < 0 && errno != ENOTSUP &&
-		    errno != EPERM)
-			return -errno;
-	}
-	return 0;
-}
-
-static int copy_data(int src, int dst, off_t size)
-{
-	off_t left = size;
-
-	while (left > 0) {
-		ssize_t n = copy_file_range(src, NULL, dst, NULL, (size_t)left, 0);
-		if (n < 0 && (errno == EXDEV || errno == ENOSYS || errno == EINVAL ||
-			      errno == EOPNOTSUPP))
-			n = sendfile(dst, src, NULL, (size_t)left);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		if (n == 0)
-			break;
-		left -= n;
-	}
-	return 0;
-}
-
-static int set_owner_mode_times(int fd, const struct stat *st)
-{
-	struct timespec ts[2] = { st->st_atim, st->st_mtim };
-
-	/* chown first: it clears set-id bits, which fchmod then restores. */
-	if (fchown(fd, st->st_uid, st->st_gid) < 0)
-		return -errno;
-	if (fchmod(fd, st->st_mode & 07777) < 0)
-		return -errno;
-	if (futimens(fd, ts) < 0)
-		return -errno;
-	return 0;
-}
-
-static int copy_dir(struct copy *c, int src, int dst, const char *rel, int depth);
-
-static int copy_entry(struct copy *c, int src, int dst, const char *name, const char *rel,
-		      int depth)
-{
-	struct stat st;
-	char path[PATH_MAX];
-	int r = 0;
-
-	if (fstatat(src, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-		return vs_err(c->ctx, -errno, "%s: %m", name);
-	if ((size_t)snprintf(path, sizeof(path), "%s%s%s", rel, *rel ? "/" : "", name) >=
-	    sizeof(path))
-		return vs_err(c->ctx, -ENAMETOOLONG, "%s/%s: path too long", rel, name);
-
-	if (S_ISDIR(st.st_mode)) {
-		_cleanup_close_ int s = -1, d = -1;
-		if (st.st_dev != c->dev)
-			return vs_err(c->ctx, -EXDEV, "%s is a mount point; not copying across it",
-				      path);
-		if (mkdirat(dst, name, 0700) < 0)
-			return vs_err(c->ctx, -errno, "mkdir %s: %m", path);
-		s = openat(src, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		d = openat(dst, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		if (s < 0 || d < 0)
-			return vs_err(c->ctx, -errno, "%s: %m", path);
-		r = copy_dir(c, s, d, path, depth + 1);
-		if (r == 0)
-			r = copy_xattrs(s, d);
-		if (r == 0)
-			r = set_owner_mode_times(d, &st);
-		return r < 0 ? vs_err(c->ctx, r, "%s: %s", path, strerror(-r)) : 0;
-	}
-	if (S_ISREG(st.st_mode)) {
-		_cleanup_close_ int s = -1, d = -1;
-		struct stat st2;
-		if (st.st_nlink > 1) {
-			for (size_t i = 0; i < c->n_links; i++)
-				if (c->links[i].dev == st.st_dev && c->links[i].ino == st.st_ino) {
-					if (linkat(c->dstroot, c->links[i].path, dst, name, 0) < 0)
-						return vs_err(c->ctx, -errno, "link %s: %m", path);
-					return 0;
-				}
-		}
-		s = openat(src, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
-		if (s < 0)
-			return vs_err(c->ctx, -errno, "%s: %m", path);
-		if (fstat(s, &st2) < 0 || st2.st_ino != st.st_ino || !S_ISREG(st2.st_mode))
-			return vs_err(c->ctx, -EAGAIN, "%s changed while copying", path);
-		d = openat(dst, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-		if (d < 0)
-			return vs_err(c->ctx, -errno, "create %s: %m", path);
-		r = copy_data(s, d, st.st_size);
-		if (r == 0)
-			r = set_owner_mode_times(d, &st);
-		if (r == 0)
-			r = copy_xattrs(s, d);
-		if (r < 0)
-			return vs_err(c->ctx, r, "%s: %s", path, strerror(-r));
-		if (st.st_nlink > 1) {
-			struct hardlink *nl = realloc(c->links, (c->n_links + 1) * sizeof(*nl));
-			if (!nl)
-				return -ENOMEM;
-			c->links = nl;
-			nl[c->n_links].dev = st.st_dev;
-			nl[c->n_links].ino = st.st_ino;
-			nl[c->n_links].path = strdup(path);
-			if (!nl[c->n_links].path)
-				return -ENOMEM;
-			c->n_links++;
-		}
-		return 0;
-	}
-	if (S_ISLNK(st.st_mode)) {
-		char target[PATH_MAX];
-		struct timespec ts[2] = { st.st_atim, st.st_mtim };
-		ssize_t n = readlinkat(src, name, target, sizeof(target) - 1);
-		if (n < 0)
-			return vs_err(c->ctx, -errno, "%s: %m", path);
-		target[n] = '\0';
-		if (symlinkat(target, dst, name) < 0)
-			return vs_err(c->ctx, -errno, "symlink %s: %m", path);
-		if (fchownat(dst, name, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW) < 0 ||
-		    utimensat(dst, name, ts, AT_SYMLINK_NOFOLLOW) < 0)
-			return vs_err(c->ctx, -errno, "%s: %m", path);
-		return 0;
-	}
-	/* Device nodes, FIFOs and sockets are recreated as they were. */
-	if (mknodat(dst, name, st.st_mode, st.st_rdev) < 0)
-		return vs_err(c->ctx, -errno, "mknod %s: %m", path);
-	{
-		struct timespec ts[2] = { st.st_atim, st.st_mtim };
-		if (fchownat(dst, name, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW) < 0 ||
-		    fchmodat(dst, name, st.st_mode & 07777, 0) < 0 ||
-		    utimensat(dst, name, ts, AT_SYMLINK_NOFOLLOW) < 0)
-			return vs_err(c->ctx, -errno, "%s: %m", path);
-	}
-	return 0;
-}
-
-static int copy_dir(struct copy *c, int src, int dst, const char *rel, int depth)
-{
-	DIR *d;
-	struct dirent *de;
-	int fd, r = 0;
-
-	if (depth > MAX_DEPTH)
-		return vs_err(c->ctx, -ELOOP, "directory tree deeper than %d levels", MAX_DEPTH);
-	fd = openat(src, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	d = fdopendir(fd);
-	if (!d) {
-		close(fd);
-		return -errno;
-	}
-	while ((de = readdir(d))) {
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		r = copy_entry(c, src, dst, de->d_name, rel, depth);
-		if (r < 0)
-			break;
-	}
-	closedir(d);
-	return r;
-}
-
-int vs_copy_tree(struct vs_ctx *ctx, int srcfd, int dstfd)
-{
-	struct copy c = { .ctx = ctx, .dstroot = dstfd };
-	struct stat st;
-	int r;
-
-	if (fstat(srcfd, &st) < 0)
-		return -errno;
-	c.dev = st.st_dev;
-	r = copy_dir(&c, srcfd, dstfd, "", 0);
-	if (r == 0) {
-		r = copy_xattrs(srcfd, dstfd);
-		if (r == 0)
-			r = set_owner_mode_times(dstfd, &st);
-		if (r < 0)
-			vs_err(ctx, r, "guest root: %s", strerror(-r));
-	}
-	for (size_t i = 0; i < c.n_links; i++)
-		free(c.links[i].path);
-	free(c.links);
-	return r;
 }
 
 /* ---- plain files ------------------------------------------------------- */

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Guest objects and their life cycle apart from start (start.c) and
- * exec/enter (exec.c): state, status, stop, kill, wait, delete. */
+/* Guest objects and their life cycle apart from start (start.c),
+ * exec/enter (exec.c) and delete (delete.c): state, status, stop, kill,
+ * wait. */
 #include "internal.h"
 #include "helper.h"
 
@@ -26,6 +27,30 @@ int vs_guest_open(struct vs_ctx *ctx, const char *name, struct vs_guest **out)
 		vs_config_free(c);
 		return -ENOMEM;
 	}
+	g->refs = 1;
+	g->ctx = vs_ctx_ref(ctx);
+	g->cfg = c;
+	g->backend = vs_guest_resolve_backend(ctx, c);
+	*out = g;
+	return 0;
+}
+
+int vs_guest_open_deferred(struct vs_ctx *ctx, const char *name, struct vs_guest **out)
+{
+	_cleanup_close_ int gfd = vs_open_guest_confdir(ctx, name);
+	struct vs_config *c;
+	struct vs_guest *g;
+
+	if (gfd < 0)
+		return gfd;
+	c = calloc(1, sizeof(*c));
+	g = calloc(1, sizeof(*g));
+	if (!c || !g || !(c->name = strdup(name))) {
+		free(g);
+		vs_config_free(c);
+		return -ENOMEM;
+	}
+	c->backend = VS_BACKEND_AUTO;
 	g->refs = 1;
 	g->ctx = vs_ctx_ref(ctx);
 	g->cfg = c;
@@ -221,6 +246,32 @@ int vs_guest_cleanup(struct vs_guest *g, int rundfd, struct vs_runstate *rs)
 	return vs_runstate_remove(g->ctx, rundfd, g->cfg->name);
 }
 
+/* No host process watches a running guest (start.c), so a guest that
+ * halted itself is tidied up by the next command that looks at it — unless
+ * another command holds its lock: a start in progress, or a stop, which
+ * will.  Returns the state afterwards. */
+int vs_guest_tidy(struct vs_guest *g, int rundfd, struct vs_runstate *rs, int state)
+{
+	struct vs_lock *lock = NULL;
+	char msg[sizeof(g->ctx->errmsg)];
+
+	if (state != VS_ST_LEFTOVER)
+		return state;
+	/* looking must not change the message of an earlier failure */
+	snprintf(msg, sizeof(msg), "%s", g->ctx->errmsg);
+	if (vs_lock_guest(g->ctx, g->cfg->name, VS_LOCK_NOWAIT, &lock) == 0) {
+		vs_runstate_clear(rs);
+		state = vs_guest_lookup_state(g, rundfd, rs);
+		if (state == VS_ST_LEFTOVER && vs_guest_cleanup(g, rundfd, rs) == 0)
+			state = VS_ST_STOPPED;
+		else if (state == VS_ST_LEFTOVER)
+			vs_warn(g->ctx, "%s", g->ctx->errmsg);
+		vs_lock_release(lock);
+	}
+	snprintf(g->ctx->errmsg, sizeof(g->ctx->errmsg), "%s", msg);
+	return state;
+}
+
 /* ---- status --------------------------------------------------------------- */
 
 int vs_guest_status(struct vs_guest *g, struct vs_status *st)
@@ -238,6 +289,7 @@ int vs_guest_status(struct vs_guest *g, struct vs_status *st)
 	state = vs_guest_lookup_state(g, rundfd, &rs);
 	if (state < 0)
 		return state;
+	state = vs_guest_tidy(g, rundfd, &rs, state);
 	st->leftovers = state == VS_ST_LEFTOVER;
 	if (state == VS_ST_RUNNING) {
 		pid_t *pids = NULL;
@@ -407,169 +459,7 @@ int vs_guest_wait(struct vs_guest *g, int timeout_ms)
 	return r;
 }
 
-/* ---- delete ------------------------------------------------------------------ */
-
-int vs_config_vdir(struct vs_ctx *ctx, const char *name, char **vdir)
-{
-	_cleanup_close_ int gfd = vs_open_guest_confdir(ctx, name);
-	char target[PATH_MAX];
-	ssize_t n;
-
-	if (gfd < 0)
-		return gfd;
-	n = readlinkat(gfd, "vdir", target, sizeof(target) - 1);
-	if (n > 0) {
-		target[n] = '\0';
-		while (n > 1 && target[n - 1] == '/')
-			target[--n] = '\0';
-		if (vs_path_check(target) < 0 || !strcmp(target, "/"))
-			return vs_err(ctx, -EINVAL, "%s/%s/vdir: unusable path '%s'", ctx->confdir,
-				      name, target);
-		*vdir = strdup(target);
-	} else {
-		*vdir = vs_strdup_printf("%s/%s", ctx->vdirbase, name);
-	}
-	return *vdir ? 0 : -ENOMEM;
-}
-
-static int remove_vdir(struct vs_ctx *ctx, const char *vdir)
-{
-	char parent[PATH_MAX], *slash;
-	_cleanup_close_ int pfd = -1;
-	struct stat st;
-
-	snprintf(parent, sizeof(parent), "%s", vdir);
-	slash = strrchr(parent, '/');
-	if (!slash || !slash[1])
-		return vs_err(ctx, -EINVAL, "refusing to remove '%s'", vdir);
-	*slash = '\0';
-	pfd = open(parent[0] ? parent : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (pfd < 0)
-		return errno == ENOENT ? 0 : vs_err(ctx, -errno, "%s: %m", parent);
-	if (fstatat(pfd, slash + 1, &st, AT_SYMLINK_NOFOLLOW) < 0)
-		return errno == ENOENT ? 0 : vs_err(ctx, -errno, "%s: %m", vdir);
-	if (!S_ISDIR(st.st_mode))
-		return vs_err(ctx, -ENOTDIR, "guest root %s is not a directory; not removing it",
-			      vdir);
-	return vs_rm_rf_at(ctx, pfd, slash + 1);
-}
-
-/* Deletes a guest; the caller holds its lock. */
-int vs_delete_locked(struct vs_ctx *ctx, const char *name, unsigned flags)
-{
-	struct vs_guest *g = NULL;
-	_cleanup_close_ int cfd = -1, rundfd = -1;
-	_cleanup_free_ char *vdir = NULL;
-	char tmpname[VS_NAME_MAX + 32];
-	int r;
-
-	r = vs_config_vdir(ctx, name, &vdir);
-	if (r < 0)
-		goto out;
-	/* A guest whose configuration no longer loads (say, an interrupted
-	 * build) must still be deletable; then nothing can run either. */
-	if (vs_guest_open(ctx, name, &g) == 0) {
-		struct vs_runstate rs;
-		rundfd = vs_rundir_open(ctx);
-		if (rundfd < 0) {
-			r = rundfd;
-			goto out;
-		}
-		r = vs_guest_lookup_state(g, rundfd, &rs);
-		if (r == VS_ST_RUNNING && !(flags & VS_DELETE_FORCE)) {
-			vs_runstate_clear(&rs);
-			r = vs_err(ctx, -EBUSY, "guest '%s' is running; stop it first or use --force",
-				   name);
-			goto out;
-		}
-		if (r == VS_ST_RUNNING || r == VS_ST_LEFTOVER) {
-			/* the lock is ours already: stop inline */
-			if (r == VS_ST_RUNNING) {
-				_cleanup_close_ int pfd = vs_guest_pidfd(&rs);
-				if (pfd >= 0 && vs_pidfd_signal(pfd, SIGTERM) == 0)
-					vs_pidfd_wait(pfd, (int)g->cfg->stop_timeout_ms);
-			}
-			r = vs_guest_cleanup(g, rundfd, &rs);
-		}
-		vs_runstate_clear(&rs);
-		if (r < 0)
-			goto out;
-	}
-	/* From here on an interruption leaves a guest that refuses to start. */
-	r = vs_config_set(ctx, name, VS_INCOMPLETE_MARK, "deleting");
-	if (r < 0)
-		goto out;
-	r = remove_vdir(ctx, vdir);
-	if (r < 0)
-		goto out;
-	cfd = vs_open_confdir(ctx, false);
-	if (cfd < 0) {
-		r = cfd;
-		goto out;
-	}
-	/* Take the name away atomically, then remove the rest at leisure. */
-	snprintf(tmpname, sizeof(tmpname), ".%s.deleted-%d", name, (int)getpid());
-	if (renameat(cfd, name, cfd, tmpname) < 0) {
-		r = vs_err(ctx, -errno, "cannot remove %s/%s: %m", ctx->confdir, name);
-		goto out;
-	}
-	vs_fsync_dir(cfd);
-	r = vs_rm_rf_at(ctx, cfd, tmpname);
-	if (r == 0) {
-		char file[VS_NAME_MAX + 8];
-		if (rundfd < 0)
-			rundfd = vs_rundir_open(ctx);
-		if (rundfd >= 0) {
-			snprintf(file, sizeof(file), "%s.log", name);
-			unlinkat(rundfd, file, 0);
-			snprintf(file, sizeof(file), "%s.state", name);
-			unlinkat(rundfd, file, 0);
-		}
-	}
-out:
-	vs_guest_unref(g);
-	return r;
-}
-
-int vs_guest_delete(struct vs_ctx *ctx, const char *name, unsigned flags)
-{
-	struct vs_lock *lock = NULL;
-	int r = vs_lock_guest(ctx, name, 0, &lock);
-
-	if (r < 0)
-		return r;
-	r = vs_delete_locked(ctx, name, flags);
-	vs_lock_release(lock);
-	return r;
-}
-
-/* ---- lists ---------------------------------------------------------------------- */
-
-int vs_running_list(struct vs_ctx *ctx, char ***names)
-{
-	_cleanup_strv_ char **all = NULL;
-	_cleanup_strv_ char **v = NULL;
-	int r;
-
-	r = vs_guest_list(ctx, &all);
-	if (r < 0)
-		return r;
-	for (char **n = all; *n; n++) {
-		struct vs_guest *g;
-		struct vs_status st;
-		if (vs_guest_open(ctx, *n, &g) < 0)
-			continue;
-		if (vs_guest_status(g, &st) == 0 && st.running && (r = vs_strv_push(&v, *n)) < 0) {
-			vs_guest_unref(g);
-			return r;
-		}
-		vs_guest_unref(g);
-	}
-	if (!v && !(v = calloc(1, sizeof(char *))))
-		return -ENOMEM;
-	*names = TAKE_PTR(v);
-	return 0;
-}
+/* ---- which guest a process belongs to ---------------------------------------- */
 
 int vs_pid_guest(struct vs_ctx *ctx, pid_t pid, char **name, uint32_t *xid)
 {

@@ -98,6 +98,9 @@ VS_HIDDEN int vs_read_at(struct vs_ctx *ctx, int dirfd, const char *relpath,
 /* Atomic, durable replacement of relpath below dirfd (directories created). */
 VS_HIDDEN int vs_write_at(struct vs_ctx *ctx, int dirfd, const char *relpath,
 			  const char *data, size_t len, mode_t mode);
+/* The same, atomic but durable only when asked (fsync of file and directory). */
+VS_HIDDEN int vs_write_at_sync(struct vs_ctx *ctx, int dirfd, const char *relpath,
+			       const char *data, size_t len, mode_t mode, bool durable);
 VS_HIDDEN int vs_unlink_at(struct vs_ctx *ctx, int dirfd, const char *relpath);
 VS_HIDDEN int vs_fsync_dir(int dirfd);
 /* mkdir -p for an absolute path; last component gets mode. */
@@ -164,6 +167,7 @@ struct vs_config {
 	size_t n_cg;
 	unsigned cg_required;	/* VS_CG_* the configuration needs */
 	bool netns;
+	bool monitor;		/* apps/init/monitor: a host-side monitor logs the console */
 	bool lback_set;		/* interfaces/lback */
 	unsigned char lback[4];
 	struct vs_iface *ifaces;
@@ -212,6 +216,8 @@ VS_HIDDEN int vs_runstate_read(struct vs_ctx *ctx, int rundfd, const char *name,
 VS_HIDDEN int vs_runstate_write(struct vs_ctx *ctx, int rundfd, const char *name,
 				const struct vs_runstate *rs);
 VS_HIDDEN int vs_runstate_remove(struct vs_ctx *ctx, int rundfd, const char *name);
+/* Guests with a run state file (sorted), without reading configurations. */
+VS_HIDDEN int vs_runstate_names(struct vs_ctx *ctx, int rundfd, char ***out);
 VS_HIDDEN void vs_runstate_clear(struct vs_runstate *rs);
 VS_HIDDEN int vs_runstate_parse(const char *text, struct vs_runstate *rs);
 VS_HIDDEN char *vs_runstate_format(const struct vs_runstate *rs);
@@ -379,9 +385,10 @@ VS_HIDDEN int vs_guest_lookup_state(struct vs_guest *g, int rundfd, struct vs_ru
 /* Kills whatever is left, waits until nothing is, removes addresses, the
  * cgroup and the state file. */
 VS_HIDDEN int vs_guest_cleanup(struct vs_guest *g, int rundfd, struct vs_runstate *rs);
+/* Cleans up a guest that ended by itself, when nobody holds its lock. */
+VS_HIDDEN int vs_guest_tidy(struct vs_guest *g, int rundfd, struct vs_runstate *rs, int state);
 VS_HIDDEN int vs_guest_reload(struct vs_guest *g);
 VS_HIDDEN int vs_guest_pidfd(const struct vs_runstate *rs);
-VS_HIDDEN int vs_lock_fd(const struct vs_lock *l);
 VS_HIDDEN int vs_guest_stop_cmd(struct vs_guest *g, const struct vs_runstate *rs,
 				int timeout_ms);
 

@@ -4,6 +4,8 @@
  * also after the command that started it was killed. */
 #include "internal.h"
 
+#include <dirent.h>
+#include <fcntl.h>
 #include <limits.h>
 
 void vs_runstate_clear(struct vs_runstate *rs)
@@ -141,7 +143,10 @@ int vs_runstate_write(struct vs_ctx *ctx, int rundfd, const char *name,
 	if (!text)
 		return -ENOMEM;
 	snprintf(file, sizeof(file), "%s.state", name);
-	return vs_write_at(ctx, rundfd, file, text, strlen(text), 0600);
+	/* Atomic, not durable: the state describes processes, cgroups and
+	 * addresses that a crash or reboot removes with it (and the run
+	 * directory is a tmpfs in production); a start writes it four times. */
+	return vs_write_at_sync(ctx, rundfd, file, text, strlen(text), 0600, false);
 }
 
 int vs_runstate_remove(struct vs_ctx *ctx, int rundfd, const char *name)
@@ -150,4 +155,85 @@ int vs_runstate_remove(struct vs_ctx *ctx, int rundfd, const char *name)
 
 	snprintf(file, sizeof(file), "%s.state", name);
 	return vs_unlink_at(ctx, rundfd, file);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int vs_runstate_names(struct vs_ctx *ctx, int rundfd, char ***out)
+{
+	_cleanup_strv_ char **v = NULL;
+	int dfd = dup(rundfd);
+	struct dirent *de;
+	DIR *d;
+	int r = 0;
+
+	if (dfd < 0)
+		return vs_err(ctx, -errno, "%s: %m", ctx->rundir);
+	d = fdopendir(dfd);
+	if (!d) {
+		close(dfd);
+		return vs_err(ctx, -errno, "%s: %m", ctx->rundir);
+	}
+	while ((de = readdir(d))) {
+		char name[VS_NAME_MAX + 1];
+		size_t n = strlen(de->d_name);
+
+		if (n <= 6 || strcmp(de->d_name + n - 6, ".state") || n - 6 > VS_NAME_MAX)
+			continue;
+		snprintf(name, sizeof(name), "%.*s", (int)(n - 6), de->d_name);
+		if (vs_name_check(name) < 0)
+			continue;
+		if ((r = vs_strv_push(&v, name)) < 0)
+			break;
+	}
+	closedir(d);
+	if (r < 0)
+		return r;
+	if (!v && !(v = calloc(1, sizeof(char *))))
+		return -ENOMEM;
+	qsort(v, vs_strv_len(v), sizeof(char *), cmp_str);
+	*out = TAKE_PTR(v);
+	return 0;
+}
+
+/* What runs is what has run state: O(started guests), and no configuration
+ * is read for a guest that runs.  One whose init is gone is looked at once
+ * more (status), which tidies it up. */
+int vs_running_list(struct vs_ctx *ctx, char ***names)
+{
+	_cleanup_strv_ char **all = NULL, **v = NULL;
+	_cleanup_close_ int rundfd = vs_rundir_open(ctx);
+	int r;
+
+	if (rundfd < 0)
+		return rundfd;
+	if ((r = vs_runstate_names(ctx, rundfd, &all)) < 0)
+		return r;
+	for (char **n = all; *n; n++) {
+		struct vs_runstate rs;
+		bool live = false;
+
+		if (vs_runstate_read(ctx, rundfd, *n, &rs) == 0) {
+			live = rs.complete && vs_proc_alive(rs.init_pid, rs.init_start);
+			vs_runstate_clear(&rs);
+		}
+		if (!live) {
+			struct vs_guest *g;
+			struct vs_status st;
+
+			if (vs_guest_open(ctx, *n, &g) < 0)
+				continue;
+			live = vs_guest_status(g, &st) == 0 && st.running;
+			vs_guest_unref(g);
+		}
+		if (live && (r = vs_strv_push(&v, *n)) < 0)
+			return r;
+	}
+	if (!v && !(v = calloc(1, sizeof(char *))))
+		return -ENOMEM;
+	*names = TAKE_PTR(v);
+	return 0;
 }

@@ -2,24 +2,27 @@
 /* Starting a guest.
  *
  * The caller (under the guest's lock) prepares the cgroup, host addresses
- * and the run state, then double-forks a monitor M that lives as long as
- * the guest.  M clones the guest's init G straight into the guest's cgroup
- * and its new namespaces, relays G's console into RUNDIR/NAME.log (bounded)
- * and reaps G.  G builds the guest's root, confines itself and execs the
- * guest's init (plain) or the init helper (sysv, minit).  The caller learns
- * G's pid from M, G's setup errors from a close-on-exec pipe (EOF = exec
+ * and the run state, then forks a short-lived process that clones the
+ * guest's init G straight into the guest's cgroup and its new namespaces
+ * and exits at once: G is nobody's child on the host side (its reaper is
+ * the host's init), and no host process stays per guest.  The kernel's
+ * bookkeeping (cgroup, pid namespace, context), a pidfd and the run state
+ * are what stop and status use.  Only a guest that asks for one
+ * (apps/init/monitor) gets a monitor (monitor.c) that logs its console.
+ * G builds the guest's root, confines itself and execs the guest's init
+ * (plain) or the init helper (sysv, minit).  The caller learns G's pid
+ * through a pipe, G's setup errors from a close-on-exec pipe (EOF = exec
  * succeeded) and, for the helper styles, the result of the start command.
  *
  * Every step first records what it is about to create in the run state, so
  * that a start killed at any point leaves something "stop" (or the next
  * "start") can find and remove. */
-#include "internal.h"
+#include "launch.h"
 #include "helper.h"
 
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/sched.h>
-#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <linux/vserver.h>
@@ -28,23 +31,6 @@
 #include <sys/wait.h>
 #include <time.h>
 
-#define CONSOLE_LOG_MAX (1 << 20)
-
-enum { G_READY = 3, G_ERR = 4, G_HELPER = 5 };
-
-struct launch {
-	struct vs_guest *g;
-	const struct vs_backend_ops *ops;
-	int errw, pidw, readyw;
-	int logr, logw;		/* console pipe */
-	int logfile;
-	int helperfd;		/* vserver-init on a read-only mount (helper.c) */
-	int cgfd;
-	int lockfd;
-	bool helper_init;	/* the helper is the guest's init (sysv, minit) */
-	char **argv;
-	char **env;
-};
 
 static int push_num(char ***v, long n)
 {
@@ -133,20 +119,26 @@ static _Noreturn void init_child(struct launch *L)
 	const char *host;
 	int fd, r;
 
-	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	/* With a monitor, G must not outlive it during the setup; without
+	 * one, G's parent exits right away and nothing is to be watched. */
+	if (L->logw >= 0)
+		prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	/* never the caller's session: its terminal's signals (^C, hangup)
+	 * are not the guest's */
+	setsid();
 	/* Only what the guest is meant to get survives: console pipe,
 	 * readiness pipe (helper), error pipe and helper (close-on-exec). */
 	{
 		int e = fcntl(L->errw, F_DUPFD_CLOEXEC, 100);
 		int rd = L->readyw >= 0 ? fcntl(L->readyw, F_DUPFD_CLOEXEC, 100) : -1;
 		int h = L->helperfd >= 0 ? fcntl(L->helperfd, F_DUPFD_CLOEXEC, 100) : -1;
-		int lg = fcntl(L->logw, F_DUPFD_CLOEXEC, 100);
-		if (e < 0 || lg < 0 || dup3(e, G_ERR, O_CLOEXEC) < 0)
+		int lg = L->logw >= 0 ? fcntl(L->logw, F_DUPFD_CLOEXEC, 100) : -1;
+		if (e < 0 || (L->logw >= 0 && lg < 0) || dup3(e, G_ERR, O_CLOEXEC) < 0)
 			_exit(127);
 		if (rd >= 0 ? dup2(rd, G_READY) < 0 : dup3(G_ERR, G_READY, O_CLOEXEC) < 0)
 			FAIL(-errno, "dup: %s", strerror(errno));
-		if (dup3(h >= 0 ? h : G_ERR, G_HELPER, O_CLOEXEC) < 0 || dup2(lg, 1) < 0 ||
-		    dup2(lg, 2) < 0)
+		if (dup3(h >= 0 ? h : G_ERR, G_HELPER, O_CLOEXEC) < 0 ||
+		    (lg >= 0 && (dup2(lg, 1) < 0 || dup2(lg, 2) < 0)))
 			FAIL(-errno, "dup: %s", strerror(errno));
 		syscall(SYS_close_range, G_HELPER + 1, ~0U, 0);
 	}
@@ -165,10 +157,14 @@ static _Noreturn void init_child(struct launch *L)
 	r = vs_mount_guest_root(c, err, sizeof(err));
 	if (r < 0)
 		FAIL(r, "%s", err);
-	fd = open("/dev/null", O_RDONLY | O_NOCTTY);
-	if (fd < 0 || dup2(fd, 0) < 0)
+	/* stdin is the guest's /dev/null; so are stdout and stderr unless a
+	 * monitor logs them (until here they are the caller's, and nothing
+	 * above writes to them) */
+	fd = open("/dev/null", O_RDWR | O_NOCTTY);
+	if (fd < 0 || dup2(fd, 0) < 0 ||
+	    (L->logw < 0 && (dup2(fd, 1) < 0 || dup2(fd, 2) < 0)))
 		FAIL(-errno, "cannot open /dev/null in the guest: %s", strerror(errno));
-	if (fd > 0)
+	if (fd > 2)
 		close(fd);
 	r = vs_guest_confine(c, L->g->backend, err, sizeof(err));
 	if (r < 0)
@@ -182,7 +178,8 @@ static _Noreturn void init_child(struct launch *L)
 	r = L->ops->child_finish(ctx, c, err, sizeof(err));
 	if (r < 0)
 		FAIL(r, "%s", err);
-	prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
+	if (L->logw >= 0)
+		prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
 	reset_signals();
 	/* Always the helper, never the guest's program directly: we are
 	 * still the host's executable, and a /sbin/init that links to
@@ -195,140 +192,13 @@ static _Noreturn void init_child(struct launch *L)
 	FAIL(-errno, "cannot execute the guest helper: %s", strerror(errno));
 }
 
-static void console_copy(int from, int to, size_t *written)
+pid_t vs_launch_init(struct launch *L)
 {
-	char buf[4096];
-	ssize_t n;
+	pid_t g = clone_guest(L->ops->clone_flags(L->g->cfg), L->cgfd);
 
-	while ((n = read(from, buf, sizeof(buf))) > 0) {
-		if (*written < CONSOLE_LOG_MAX) {
-			size_t w = (size_t)n;
-			if (*written + w > CONSOLE_LOG_MAX)
-				w = CONSOLE_LOG_MAX - *written;
-			if (write(to, buf, w) < 0)
-				return;
-			*written += w;
-			if (*written >= CONSOLE_LOG_MAX) {
-				static const char m[] = "\n[vserver: console log truncated]\n";
-				if (write(to, m, sizeof(m) - 1) < 0)
-					return;
-			}
-		}
-	}
-}
-
-/* After the guest ended by itself, tidy up — unless somebody holds the
- * lock, in which case they are stopping it and will. */
-static void monitor_cleanup(struct launch *L, pid_t g)
-{
-	struct vs_lock *lock = NULL;
-	struct vs_runstate rs;
-	int rundfd;
-
-	if (vs_lock_guest(L->g->ctx, L->g->cfg->name, VS_LOCK_NOWAIT, &lock) < 0)
-		return;
-	rundfd = vs_rundir_open(L->g->ctx);
-	if (rundfd >= 0 && vs_runstate_read(L->g->ctx, rundfd, L->g->cfg->name, &rs) == 0) {
-		if (rs.init_pid == g && vs_guest_lookup_state(L->g, rundfd, &rs) != VS_ST_RUNNING)
-			vs_guest_cleanup(L->g, rundfd, &rs);
-		vs_runstate_clear(&rs);
-	}
-	if (rundfd >= 0)
-		close(rundfd);
-	vs_lock_release(lock);
-}
-
-static int cmp_int(const void *a, const void *b)
-{
-	return *(const int *)a - *(const int *)b;
-}
-
-/* Closes every descriptor above 2 except those listed. */
-static void close_all_but(int *keep, size_t n)
-{
-	int from = 3;
-
-	qsort(keep, n, sizeof(int), cmp_int);
-	for (size_t i = 0; i < n; i++) {
-		if (keep[i] < from)
-			continue;
-		if (keep[i] > from)
-			syscall(SYS_close_range, from, keep[i] - 1, 0);
-		from = keep[i] + 1;
-	}
-	syscall(SYS_close_range, from, ~0U, 0);
-}
-
-/* M: clones G, relays its console, reaps it.  Never returns. */
-static _Noreturn void monitor(struct launch *L)
-{
-	struct sigaction ign = { .sa_handler = SIG_IGN };
-	size_t written = 0;
-	int null, pidfd, status;
-	int32_t msg;
-	pid_t g;
-
-	setsid();
-	prctl(PR_SET_NAME, "vserver-monitor", 0, 0, 0);
-	for (int s = 1; s < NSIG; s++)
-		if (s == SIGHUP || s == SIGINT || s == SIGQUIT || s == SIGTERM || s == SIGPIPE ||
-		    s == SIGTSTP || s == SIGTTIN || s == SIGTTOU)
-			sigaction(s, &ign, NULL);
-	null = open("/dev/null", O_RDWR | O_CLOEXEC);
-	if (null >= 0) {
-		dup2(null, 0);
-		dup2(null, 1);
-		dup2(null, 2);
-		close(null);
-	}
-	{
-		/* the monitor outlives the caller: it keeps nothing of it (the
-		 * guest's lock least of all) */
-		int keep[] = { L->errw, L->pidw, L->readyw, L->logr, L->logw, L->logfile,
-			       L->helperfd, L->cgfd };
-		close_all_but(keep, ARRAY_SIZE(keep));
-	}
-	g = clone_guest(L->ops->clone_flags(L->g->cfg), L->cgfd);
 	if (g == 0)
 		init_child(L);
-	msg = g < 0 ? -errno : (int32_t)g;
-	if (write(L->pidw, &msg, sizeof(msg)) != sizeof(msg) || g < 0)
-		_exit(1);
-	close(L->pidw);
-	close(L->errw);
-	close(L->logw);
-	if (L->readyw >= 0)
-		close(L->readyw);
-	if (L->helperfd >= 0)
-		close(L->helperfd);
-	if (L->cgfd >= 0)
-		close(L->cgfd);
-	pidfd = vs_pidfd_open(g);
-	for (;;) {
-		struct pollfd p[2] = { { .fd = L->logr, .events = POLLIN },
-				       { .fd = pidfd, .events = POLLIN } };
-		if (poll(p, 2, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		if (p[0].revents & POLLIN)
-			console_copy(L->logr, L->logfile, &written);
-		else if (p[0].revents & (POLLHUP | POLLERR))
-			L->logr = -1;
-		if (p[1].revents & POLLIN)
-			break;
-		if (pidfd < 0 && L->logr < 0)
-			break;
-	}
-	while (waitpid(g, &status, 0) < 0 && errno == EINTR)
-		;
-	if (L->logr >= 0) {
-		fcntl(L->logr, F_SETFL, O_NONBLOCK);
-		console_copy(L->logr, L->logfile, &written);
-	}
-	monitor_cleanup(L, g);
-	_exit(0);
+	return g < 0 ? -errno : g;
 }
 
 static int read_full(int fd, void *buf, size_t len)
@@ -372,22 +242,20 @@ static void close_pair(int p[2])
 		}
 }
 
-static int launch(struct vs_guest *g, struct vs_lock *lock, int rundfd, struct vs_runstate *rs,
-		  unsigned flags)
+static int launch(struct vs_guest *g, int rundfd, struct vs_runstate *rs, unsigned flags)
 {
 	struct vs_ctx *ctx = g->ctx;
 	const struct vs_config *c = g->cfg;
 	struct launch L = { .g = g, .ops = vs_backend_ops(g->backend), .helperfd = -1,
-			    .cgfd = -1, .logfile = -1, .readyw = -1 };
+			    .cgfd = -1, .logfile = -1, .readyw = -1, .logr = -1, .logw = -1 };
 	int errp[2] = { -1, -1 }, pidp[2] = { -1, -1 }, readyp[2] = { -1, -1 }, logp[2] = { -1, -1 };
 	struct vs_childerr ce;
-	char logname[VS_NAME_MAX + 8], cgleaf[PATH_MAX];
+	char logname[VS_NAME_MAX + 8], cgleaf[PATH_MAX], console[VS_NAME_MAX + 4200];
 	int32_t gpid = 0;
 	pid_t x;
 	int r, got;
 	bool helper = c->initstyle != VS_INIT_PLAIN;
 
-	L.lockfd = vs_lock_fd(lock);
 	L.helper_init = helper;
 	if ((r = vs_helper_open(ctx, &L.helperfd)) < 0)
 		goto out;
@@ -407,11 +275,19 @@ static int launch(struct vs_guest *g, struct vs_lock *lock, int rundfd, struct v
 		goto out;
 	}
 	snprintf(logname, sizeof(logname), "%s.log", c->name);
-	L.logfile = openat(rundfd, logname, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_NOFOLLOW |
-			   O_CLOEXEC, 0600);
-	if (L.logfile < 0) {
-		r = vs_err(ctx, -errno, "%s/%s: %m", ctx->rundir, logname);
-		goto out;
+	if (c->monitor) {
+		L.logfile = openat(rundfd, logname, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND |
+				   O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (L.logfile < 0) {
+			r = vs_err(ctx, -errno, "%s/%s: %m", ctx->rundir, logname);
+			goto out;
+		}
+		snprintf(console, sizeof(console), "console: %s/%s", ctx->rundir, logname);
+	} else {
+		/* a log left by an earlier start with a monitor is not this one's */
+		unlinkat(rundfd, logname, 0);
+		snprintf(console, sizeof(console), "the console is not kept; "
+			 "apps/init/monitor keeps it");
 	}
 	/* the init is cloned into the leaf, and roots its cgroup namespace
 	 * there: the limits on the parent stay out of the guest's reach */
@@ -424,7 +300,8 @@ static int launch(struct vs_guest *g, struct vs_lock *lock, int rundfd, struct v
 		r = vs_err(ctx, -errno, "%s: %m", cgleaf);
 		goto out;
 	}
-	if (pipe2(errp, O_CLOEXEC) < 0 || pipe2(pidp, O_CLOEXEC) < 0 || pipe2(logp, O_CLOEXEC) < 0 ||
+	if (pipe2(errp, O_CLOEXEC) < 0 || pipe2(pidp, O_CLOEXEC) < 0 ||
+	    (c->monitor && pipe2(logp, O_CLOEXEC) < 0) ||
 	    (helper && pipe2(readyp, O_CLOEXEC) < 0)) {
 		r = vs_err(ctx, -errno, "pipe: %m");
 		goto out;
@@ -440,14 +317,21 @@ static int launch(struct vs_guest *g, struct vs_lock *lock, int rundfd, struct v
 		goto out;
 	}
 	if (x == 0) {
-		/* double fork: the monitor must not be the caller's child */
+		/* G (and the monitor) must not be the caller's children: this
+		 * process exits as soon as it has created them */
+		int32_t msg;
+
 		close(errp[0]);
 		close(pidp[0]);
 		if (readyp[0] >= 0)
 			close(readyp[0]);
-		if (fork() == 0)
-			monitor(&L);
-		_exit(0);
+		if (c->monitor) {
+			if (fork() == 0)
+				vs_monitor(&L);
+			_exit(0);
+		}
+		msg = (int32_t)vs_launch_init(&L);
+		_exit(write(L.pidw, &msg, sizeof(msg)) == sizeof(msg) ? 0 : 1);
 	}
 	while (waitpid(x, NULL, 0) < 0 && errno == EINTR)
 		;
@@ -461,7 +345,7 @@ static int launch(struct vs_guest *g, struct vs_lock *lock, int rundfd, struct v
 	}
 	if (read_full(pidp[0], &gpid, sizeof(gpid)) != sizeof(gpid) || gpid <= 0) {
 		r = vs_err(ctx, gpid < 0 ? gpid : -ECHILD, "%s: cannot create the guest's init: %s",
-			   c->name, gpid < 0 ? strerror(-gpid) : "the monitor died");
+			   c->name, gpid < 0 ? strerror(-gpid) : "its parent died");
 		goto fail;
 	}
 	rs->init_pid = gpid;
@@ -469,7 +353,8 @@ static int launch(struct vs_guest *g, struct vs_lock *lock, int rundfd, struct v
 		struct vs_procstat ps;
 		if (vs_proc_stat(gpid, &ps) == 0) {
 			rs->init_start = ps.starttime;
-			rs->monitor_pid = ps.ppid;
+			if (c->monitor)
+				rs->monitor_pid = ps.ppid;
 		}
 	}
 	if ((r = vs_runstate_write(ctx, rundfd, c->name, rs)) < 0)
@@ -490,9 +375,9 @@ static int launch(struct vs_guest *g, struct vs_lock *lock, int rundfd, struct v
 	}
 	if (helper && !(flags & VS_START_NOWAIT)) {
 		char ready[64] = "";
-		int n = read_line(readyp[0], ready, sizeof(ready));
 		int code = -1;
-		(void)n;
+
+		read_line(readyp[0], ready, sizeof(ready));
 		if (sscanf(ready, "ok %d", &code) != 1 || code != 0) {
 			if (!strncmp(ready, "exec ", 5))
 				r = vs_err(ctx, -ENOENT, "%s: cannot execute the start command %s: %s",
@@ -500,11 +385,10 @@ static int launch(struct vs_guest *g, struct vs_lock *lock, int rundfd, struct v
 					   strerror(atoi(ready + 5)));
 			else if (code > 0)
 				r = vs_err(ctx, -EIO, "%s: the start command failed (exit status %d); "
-					   "the guest was stopped (console: %s/%s)", c->name, code,
-					   ctx->rundir, logname);
+					   "the guest was stopped (%s)", c->name, code, console);
 			else
 				r = vs_err(ctx, -EIO, "%s: the init helper died during the start "
-					   "(console: %s/%s)", c->name, ctx->rundir, logname);
+					   "(%s)", c->name, console);
 			goto fail;
 		}
 	}
@@ -513,7 +397,7 @@ static int launch(struct vs_guest *g, struct vs_lock *lock, int rundfd, struct v
 		goto fail;
 	if (!vs_proc_alive(rs->init_pid, rs->init_start)) {
 		r = vs_err(ctx, -ECHILD, "%s: the guest's init exited right after it started "
-			   "(console: %s/%s)", c->name, ctx->rundir, logname);
+			   "(%s)", c->name, console);
 		goto fail;
 	}
 	r = 0;
@@ -632,7 +516,7 @@ int vs_guest_start(struct vs_guest *g, unsigned flags)
 		goto fail;
 	if ((r = vs_netcfg_start(g, rundfd, &rs)) < 0)
 		goto fail;
-	if ((r = launch(g, lock, rundfd, &rs, flags)) < 0)
+	if ((r = launch(g, rundfd, &rs, flags)) < 0)
 		goto fail;
 	goto out;
 fail:

@@ -103,7 +103,9 @@ int main(int argc, char **argv)
 	if (optind < argc)
 		usage_error("unexpected argument '%s'", argv[optind]);
 	ctx = tool_ctx();
-	r = vs_guest_list(ctx, &names);
+	/* the guests that run, from the run state: the cost grows with what
+	 * runs, not with what is configured */
+	r = vs_running_list(ctx, &names);
 	if (r < 0)
 		die_lib(ctx, r);
 	if (json)

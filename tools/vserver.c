@@ -481,7 +481,11 @@ int main(int argc, char **argv)
 		timeout = parse_stop(argc, argv);
 	else if (!strcmp(cmd, "exec") || !strcmp(cmd, "enter"))
 		parse_exec(argc, argv, !strcmp(cmd, "enter"), &xo);
-	g = open_guest(ctx, name);
+	/* start, stop and restart read the configuration under the guest's
+	 * lock; a context id instead of a name needs the full look-up */
+	if ((strcmp(cmd, "start") && strcmp(cmd, "stop") && strcmp(cmd, "restart")) ||
+	    vs_guest_open_deferred(ctx, name, &g) < 0)
+		g = open_guest(ctx, name);
 	if (!strcmp(cmd, "status"))
 		rc = cmd_status(ctx, g);
 	else if (!strcmp(cmd, "start"))

@@ -26,8 +26,27 @@ for round in 1 2 3; do
 	fi
 done
 check "stop" "$VS" "$g" stop
-cond "the lock lives in the root-only run directory" test -f "$VSERVER_RUNDIR/$g.lock" -a \
-	"$(stat -c %a "$VSERVER_RUNDIR")" = 700
+cond "the run directory is root's alone" test "$(stat -c %a "$VSERVER_RUNDIR")" = 700
+# A lock file exists only while a command holds it (the holder removes it).
+cond "... and after stop no lock file (nor anything else) of the guest is left" \
+	test -z "$(ls -A "$VSERVER_RUNDIR" | grep "^$g\.")"
+# many commands queueing on one lock that each holder removes: still one guest
+pids=()
+for i in 1 2 3 4 5 6; do
+	if [ $((i % 2)) = 1 ]; then "$VS" -q "$g" start >/dev/null 2>&1 & else "$VS" -q "$g" stop >/dev/null 2>&1 & fi
+	pids+=($!)
+done
+wait "${pids[@]}"
+"$VS" -q "$g" start >/dev/null 2>&1
+cond "starts and stops queueing on a removed lock: one init" test "$(cg_procs "$g" | wc -l)" = 1
+check "stop" "$VS" "$g" stop
+cond "... and no lock file is left" test ! -e "$VSERVER_RUNDIR/$g.lock"
+# A guest called "network" has its own lock, not the global address lock.
+check "a guest called network" new_guest network
+check "... starts" "$VS" network start
+check "... stops" "$VS" network stop
+cond "... and leaves no network.lock behind (the global lock is .network.lock)" \
+	test ! -e "$VSERVER_RUNDIR/network.lock"
 # two builds of one new name
 b=$(gname twin)
 GUESTS+=("$b")

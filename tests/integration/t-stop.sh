@@ -75,7 +75,8 @@ for d in 0 0.005 0.02 0.05; do
 		nok "stop killed after ${d}s, then stop again: nothing left" "exit $rc" "$(cat "$OUT")"
 	fi
 done
-# The guest halting itself: the monitor tidies up.
+# The guest halting itself: no process watches it; the next command that
+# looks at it (here: status) tidies up.
 "$VS" -q "$g" start >/dev/null 2>&1
 "$VS" "$g" exec /bin/sh -c 'kill -TERM 1' >/dev/null 2>&1
 cond "a guest that stops by itself is seen as stopped" wait_until 10 not running "$g"

@@ -33,9 +33,16 @@ static void exclusive(void **state)
 	int status;
 	waitpid(pid, &status, 0);
 	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-	/* other guests are independent */
+	/* ... and the child's release left the parent's lock file alone */
+	snprintf(p, sizeof(p), "%s/run/g1.lock", base);
+	assert_int_equal(access(p, F_OK), 0);
+	/* other guests are independent; a lock file lives only while held */
 	assert_int_equal(vs_lock_guest(ctx, "g2", VS_LOCK_NOWAIT, &b), 0);
+	snprintf(p, sizeof(p), "%s/run/g2.lock", base);
+	assert_int_equal(access(p, F_OK), 0);
 	vs_lock_release(b);
+	assert_int_equal(access(p, F_OK), -1);
+	assert_int_equal(errno, ENOENT);
 	/* a waiting locker gets it once released */
 	pid = fork();
 	if (pid == 0) {
@@ -56,6 +63,10 @@ static void exclusive(void **state)
 	assert_int_equal(c, 'y');
 	waitpid(pid, NULL, 0);
 	close(pfd[0]);
+	/* the waiter locked the file the first holder removed, saw that and
+	 * took the new one; at its exit (no release) that one stays */
+	snprintf(p, sizeof(p), "%s/run/g1.lock", base);
+	assert_int_equal(access(p, F_OK), 0);
 	assert_int_equal(vs_lock_guest(ctx, "../x", 0, &a), -EINVAL);
 	vs_ctx_unref(ctx);
 	tu_rm_rf(base);
