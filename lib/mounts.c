@@ -9,9 +9,9 @@
  * planted link, stays inside the guest.  Host paths (bind sources of the
  * guest's fstab) are opened before the pivot, as detached mount trees. */
 #include "internal.h"
+#include "libmount-dl.h"
 
 #include <fcntl.h>
-#include <libmount/libmount.h>
 #include <linux/mount.h>
 #include <sys/mount.h>
 #include <sys/syscall.h>
@@ -61,6 +61,7 @@ static bool target_ok(const char *t)
 static int fstab_parse(const char *text, struct fstab_entry **out, size_t *n_out,
 		       char *err, size_t errlen)
 {
+	const struct vs_libmount *lm;
 	struct libmnt_table *tb = NULL;
 	struct libmnt_iter *it = NULL;
 	struct libmnt_fs *fs;
@@ -73,28 +74,31 @@ static int fstab_parse(const char *text, struct fstab_entry **out, size_t *n_out
 	*n_out = 0;
 	if (!text || !*text)
 		return 0;
-	tb = mnt_new_table();
-	it = mnt_new_iter(MNT_ITER_FORWARD);
+	lm = vs_libmount(err, errlen);
+	if (!lm)
+		return -ENOSYS;
+	tb = lm->new_table();
+	it = lm->new_iter(MNT_ITER_FORWARD);
 	f = fmemopen((void *)text, strlen(text), "r");
 	if (!tb || !it || !f) {
 		r = -ENOMEM;
 		goto out;
 	}
-	mnt_table_set_parser_errcb(tb, parse_errcb);
-	r = mnt_table_parse_stream(tb, f, "fstab");
+	lm->table_set_parser_errcb(tb, parse_errcb);
+	r = lm->table_parse_stream(tb, f, "fstab");
 	if (r < 0) {
 		snprintf(err, errlen, "fstab: line %d cannot be parsed", -r);
 		r = -EINVAL;
 		goto out;
 	}
-	while (mnt_table_next_fs(tb, it, &fs) == 0) {
-		const char *src = mnt_fs_get_source(fs), *tgt = mnt_fs_get_target(fs);
-		const char *type = mnt_fs_get_fstype(fs), *vfs = mnt_fs_get_vfs_options(fs);
-		const char *fso = mnt_fs_get_fs_options(fs);
+	while (lm->table_next_fs(tb, it, &fs) == 0) {
+		const char *src = lm->fs_get_source(fs), *tgt = lm->fs_get_target(fs);
+		const char *type = lm->fs_get_fstype(fs), *vfs = lm->fs_get_vfs_options(fs);
+		const char *fso = lm->fs_get_fs_options(fs);
 		unsigned long flags = 0;
 		struct fstab_entry *nv, *e;
 
-		if (vfs && mnt_optstr_get_flags(vfs, &flags, mnt_get_builtin_optmap(MNT_LINUX_MAP)) < 0) {
+		if (vfs && lm->optstr_get_flags(vfs, &flags, lm->get_builtin_optmap(MNT_LINUX_MAP)) < 0) {
 			snprintf(err, errlen, "fstab: %s: bad options '%s'", tgt ? tgt : "?", vfs);
 			r = -EINVAL;
 			goto out;
@@ -145,8 +149,10 @@ out:
 	free_entries(v, n);
 	if (f)
 		fclose(f);
-	mnt_free_iter(it);
-	mnt_unref_table(tb);
+	if (it)
+		lm->free_iter(it);
+	if (tb)
+		lm->unref_table(tb);
 	return r;
 }
 

@@ -481,10 +481,10 @@ int main(int argc, char **argv)
 		timeout = parse_stop(argc, argv);
 	else if (!strcmp(cmd, "exec") || !strcmp(cmd, "enter"))
 		parse_exec(argc, argv, !strcmp(cmd, "enter"), &xo);
-	/* start, stop and restart read the configuration under the guest's
-	 * lock; a context id instead of a name needs the full look-up */
-	if ((strcmp(cmd, "start") && strcmp(cmd, "stop") && strcmp(cmd, "restart")) ||
-	    vs_guest_open_deferred(ctx, name, &g) < 0)
+	/* start, stop, restart, exec and enter read the configuration once,
+	 * in the library (under the guest's lock where it matters); status
+	 * and a context id instead of a name need the full look-up here */
+	if (!strcmp(cmd, "status") || vs_guest_open_deferred(ctx, name, &g) < 0)
 		g = open_guest(ctx, name);
 	if (!strcmp(cmd, "status"))
 		rc = cmd_status(ctx, g);
