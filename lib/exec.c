@@ -1,18 +1,20 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Running commands inside a running guest (vserver exec / enter).
  *
- * Three processes:
- *   A  the caller; stays on the host, relays the pty and the exit status.
- *   B  a throwaway child of A: joins the guest's pid namespace (for its
- *      children only) and forks C straight into the guest's cgroup.
- *   C  joins the guest's other namespaces and execs the command.
+ * Two processes:
+ *   A  the caller; stays on the host, relays the streams and the exit
+ *      status.  It enters the guest's pid namespace for its children only,
+ *      just long enough to clone C, and returns to its own at once.
+ *   C  created by clone3() straight into the guest's cgroup and pid
+ *      namespace, joins the guest's other namespaces and execs the command.
+ *      A holds C's pidfd: it ends the relay and receives C's status.
  *
  * What C hands the guest: fds 0-2 only — pipes that A relays (relay.c),
  * the guest's /dev/null, or for interactive use a pty allocated from the
  * guest's own devpts; never a file or the terminal of the host — a
  * working directory inside the guest, a small clean environment, the
- * guest's bounding set and seccomp filter.  B and C are not dumpable from
- * before C exists until C's exec, so the guest's root (without
+ * guest's bounding set and seccomp filter.  C is not dumpable from its
+ * first instruction (A clears the flag around the clone) until its exec, so the guest's root (without
  * CAP_SYS_PTRACE) cannot ptrace them or open their /proc/PID/{root,cwd,
  * fd,environ,mem} while they still hold anything of the host.  C does not
  * exec the command itself but the static helper vserver-init (helper.c)
@@ -69,10 +71,14 @@ static void on_winch(int sig)
 	winch = 1;
 }
 
-static pid_t clone_into_cgroup(int cgfd)
+/* Forks C into the cgroup cgfd (if >= 0) and the pid namespace that A's
+ * children are created in; *cpidfd: C's pidfd (in A). */
+static pid_t clone_into_cgroup(int cgfd, int *cpidfd)
 {
+	int pfd = -1;
 	struct clone_args args = {
-		.flags = cgfd >= 0 ? CLONE_INTO_CGROUP : 0,
+		.flags = CLONE_PIDFD | (cgfd >= 0 ? CLONE_INTO_CGROUP : 0),
+		.pidfd = (uint64_t)(uintptr_t)&pfd,
 		.exit_signal = SIGCHLD,
 		.cgroup = cgfd >= 0 ? (uint64_t)cgfd : 0,
 	};
@@ -87,7 +93,16 @@ static pid_t clone_into_cgroup(int cgfd)
 				_exit(126);
 			close(p);
 		}
+		if (pid > 0 && (pfd = vs_pidfd_open((pid_t)pid)) < 0) {
+			int e = -pfd;
+			kill((pid_t)pid, SIGKILL);
+			waitpid((pid_t)pid, NULL, 0);
+			errno = e;
+			return -1;
+		}
 	}
+	if (pid > 0)
+		*cpidfd = pfd;
 	return (pid_t)pid;
 }
 
@@ -255,61 +270,74 @@ static _Noreturn void child_c(struct vs_guest *g, const struct vs_runstate *rs,
 	_exit(127);
 }
 
-/* B: joins the pid namespace, forks C into the cgroup, reports C's status. */
-static _Noreturn void child_b(struct vs_guest *g, const struct vs_runstate *rs,
-			      const struct exec_req *req, int cgfd, int statfd)
+/* Creates C inside the guest's pid namespace and cgroup.  A enters that
+ * pid namespace for its children only and goes back to its own before
+ * returning, on every path: the caller's later children are the host's.
+ * C inherits "not dumpable" from A, which is cleared around the clone and
+ * then restored, so that no guest process can ptrace C or open its
+ * /proc/PID entries while it still holds host descriptors and memory. */
+static pid_t spawn_c(struct vs_guest *g, int pidfd, int cgfd, int *cpidfd)
 {
-	struct sigaction sa = { .sa_handler = forward_signal };
-	int status = 0;
+	_cleanup_close_ int own = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
+	int dumpable, e;
 	pid_t c;
 
+	if (own < 0)
+		return vs_err(g->ctx, -errno, "exec: cannot open our own pid namespace: %m");
+	dumpable = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-	/* out of the terminal's foreground group: only A forwards signals */
-	setpgid(0, 0);
-	if (setns(FD_PIDFD, CLONE_NEWPID) < 0) {
-		vs_child_fail(FD_ERR, -errno, "cannot join the guest's pid namespace: %s",
-			      strerror(errno));
+	if (setns(pidfd, CLONE_NEWPID) < 0) {
+		e = errno;
+		prctl(PR_SET_DUMPABLE, dumpable, 0, 0, 0);
+		return vs_err(g->ctx, -e, "cannot join the guest's pid namespace: %s",
+			      strerror(e));
+	}
+	c = clone_into_cgroup(cgfd, cpidfd);
+	if (c == 0)
+		return 0;
+	e = errno;
+	/* back to our own namespace for our children: entering the active
+	 * pid namespace is always allowed.  Failing that, our next child
+	 * would be the guest's: nothing safe is left to do but stop. */
+	if (setns(own, CLONE_NEWPID) < 0)
+		abort();
+	prctl(PR_SET_DUMPABLE, dumpable, 0, 0, 0);
+	if (c < 0)
+		return vs_err(g->ctx, -e, "cannot create a process in the guest: %s",
+			      strerror(e));
+	return c;
+}
+
+/* Puts what C needs at fixed numbers and drops the rest: the guest must
+ * not inherit anything of the caller.  All are first copied out of the
+ * way, so that no move clobbers another. */
+static void c_fds(int errw, int sock, int pidfd, int helper, const struct vs_relay *rl)
+{
+	int fe = fcntl(errw, F_DUPFD_CLOEXEC, 100);
+	int fs = sock >= 0 ? fcntl(sock, F_DUPFD_CLOEXEC, 100) : fe;
+	int fp = fcntl(pidfd, F_DUPFD_CLOEXEC, 100);
+	int fh = fcntl(helper, F_DUPFD_CLOEXEC, 100);
+	int gi[3];
+
+	for (int i = 0; i < 3; i++)
+		if ((gi[i] = rl->guest[i]) >= 0 &&
+		    (gi[i] = fcntl(rl->guest[i], F_DUPFD_CLOEXEC, 100)) < 0)
+			_exit(127);
+	if (fe < 0 || fs < 0 || fp < 0 || fh < 0 || dup3(fe, FD_ERR, O_CLOEXEC) < 0 ||
+	    dup3(fs, FD_SOCK, O_CLOEXEC) < 0 || dup3(fp, FD_PIDFD, O_CLOEXEC) < 0 ||
+	    dup3(fh, FD_HELPER, O_CLOEXEC) < 0)
 		_exit(127);
-	}
-	c = clone_into_cgroup(cgfd);
-	if (c < 0) {
-		vs_child_fail(FD_ERR, -errno, "cannot create a process in the guest: %s",
-			      strerror(errno));
-		_exit(127);
-	}
-	if (c == 0) {
-		close(statfd);
-		if (cgfd >= 0)
-			close(cgfd);
-		child_c(g, rs, req);
-	}
-	/* B stays on the host: it keeps no end of the relay (so the streams
-	 * end with the command) and nothing of the guest */
-	close(0);
-	close(1);
-	close(2);
-	close(FD_ERR);
-	close(FD_SOCK);
-	close(FD_PIDFD);
-	close(FD_HELPER);
-	fwd_pid = c;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	sigaction(SIGQUIT, &sa, NULL);
-	while (waitpid(c, &status, 0) < 0 && errno == EINTR)
-		;
-	if (write(statfd, &status, sizeof(status)) != sizeof(status))
-		_exit(1);
-	_exit(0);
+	/* the guest's ends of the relay become C's fds 0-2 */
+	for (int i = 0; i < 3; i++)
+		if ((gi[i] >= 0 && dup2(gi[i], i) < 0) || (gi[i] == -2 && dup2(1, 2) < 0))
+			_exit(127);
+	syscall(SYS_close_range, FD_FIRST_FREE, ~0U, 0);
 }
 
 static int run(struct vs_guest *g, const struct vs_runstate *rs, int pidfd, int cgfd,
 	       const struct exec_req *req_in, int *status)
 {
-	int errp[2] = { -1, -1 }, statp[2] = { -1, -1 }, sv[2] = { -1, -1 };
+	int errp[2] = { -1, -1 }, sv[2] = { -1, -1 };
 	struct sigaction fwd = { .sa_handler = forward_signal }, wch = { .sa_handler = on_winch };
 	struct sigaction old[5], pipe_old, ign = { .sa_handler = SIG_IGN };
 	static const int fwd_sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
@@ -319,9 +347,8 @@ static int run(struct vs_guest *g, const struct vs_runstate *rs, int pidfd, int 
 		struct vs_childerr ce;
 		int exec_errno;
 	} e;
-	ssize_t n;
-	pid_t b;
-	int r = 0, st = 0, master = -1, helper = -1;
+	pid_t c;
+	int r = 0, st = 0, master = -1, helper = -1, cpidfd = -1;
 
 	for (int i = 0; i < 3; i++)
 		rl.guest[i] = rl.host[i] = -1;
@@ -337,48 +364,22 @@ static int run(struct vs_guest *g, const struct vs_runstate *rs, int pidfd, int 
 	for (int i = 0; i < 3 && !req.pty; i++)
 		if (rl.guest[i] == -1)
 			req.null_mask |= 1u << i;
-	if (pipe2(errp, O_CLOEXEC) < 0 || pipe2(statp, O_CLOEXEC) < 0 ||
+	if (pipe2(errp, O_CLOEXEC) < 0 ||
 	    (req.pty && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)) {
 		r = vs_err(g->ctx, -errno, "exec: %m");
 		goto out;
 	}
-	b = fork();
-	if (b < 0) {
-		r = vs_err(g->ctx, -errno, "fork: %m");
+	c = spawn_c(g, pidfd, cgfd, &cpidfd);
+	if (c < 0) {
+		r = c;
 		goto out;
 	}
-	if (b == 0) {
-		/* Put what B and C need at fixed numbers, drop the rest:
-		 * the guest must not inherit anything of the caller.  All are
-		 * first copied out of the way, so no move clobbers another. */
-		int fe = fcntl(errp[1], F_DUPFD_CLOEXEC, 100);
-		int fs = req.pty ? fcntl(sv[1], F_DUPFD_CLOEXEC, 100) : fe;
-		int fp = fcntl(pidfd, F_DUPFD_CLOEXEC, 100);
-		int fh = fcntl(helper, F_DUPFD_CLOEXEC, 100);
-		int ft = fcntl(statp[1], F_DUPFD_CLOEXEC, 100);
-		int fc = cgfd >= 0 ? fcntl(cgfd, F_DUPFD_CLOEXEC, 100) : -1;
-		int gi[3];
-
-		for (int i = 0; i < 3; i++)
-			if ((gi[i] = rl.guest[i]) >= 0 &&
-			    (gi[i] = fcntl(rl.guest[i], F_DUPFD_CLOEXEC, 100)) < 0)
-				_exit(127);
-		if (fe < 0 || fs < 0 || fp < 0 || fh < 0 || ft < 0 || (cgfd >= 0 && fc < 0) ||
-		    dup3(fe, FD_ERR, O_CLOEXEC) < 0 ||
-		    dup3(fs, FD_SOCK, O_CLOEXEC) < 0 || dup3(fp, FD_PIDFD, O_CLOEXEC) < 0 ||
-		    dup3(fh, FD_HELPER, O_CLOEXEC) < 0 || dup3(ft, FD_FIRST_FREE, O_CLOEXEC) < 0 ||
-		    (fc >= 0 && dup3(fc, FD_FIRST_FREE + 1, O_CLOEXEC) < 0))
-			_exit(127);
-		/* the guest's ends of the relay become C's fds 0-2 */
-		for (int i = 0; i < 3; i++)
-			if ((gi[i] >= 0 && dup2(gi[i], i) < 0) || (gi[i] == -2 && dup2(1, 2) < 0))
-				_exit(127);
-		syscall(SYS_close_range, FD_FIRST_FREE + 2, ~0U, 0);
-		child_b(g, rs, &req, fc >= 0 ? FD_FIRST_FREE + 1 : -1, FD_FIRST_FREE);
+	if (c == 0) {
+		c_fds(errp[1], req.pty ? sv[1] : -1, pidfd, helper, &rl);
+		child_c(g, rs, &req);
 	}
 	close(errp[1]);
-	close(statp[1]);
-	errp[1] = statp[1] = -1;
+	errp[1] = -1;
 	vs_relay_close_guest(&rl);
 	if (req.pty) {
 		close(sv[1]);
@@ -386,38 +387,33 @@ static int run(struct vs_guest *g, const struct vs_runstate *rs, int pidfd, int 
 	}
 	/* forward the caller's signals to the command while it runs; a reader
 	 * of our output that went away ends that stream, not us */
-	fwd_pid = b;
+	fwd_pid = c;
 	sigemptyset(&fwd.sa_mask);
 	for (size_t i = 0; i < ARRAY_SIZE(fwd_sigs); i++)
 		sigaction(fwd_sigs[i], &fwd, &old[i]);
 	sigemptyset(&wch.sa_mask);
 	sigaction(SIGWINCH, &wch, &old[4]);
 	sigaction(SIGPIPE, &ign, &pipe_old);
+	/* C's pidfd becomes readable when C has ended: that ends the relay */
 	if (req.pty) {
 		master = vs_recv_fd(sv[0]);
 		if (master >= 0) {
-			vs_relay_pty(master, statp[0], &winch);
+			vs_relay_pty(master, cpidfd, &winch);
 			/* the guest's pty hangs up: a process the command left
 			 * behind reads EIO, not the admin's next input */
 			close(master);
 		}
 	} else if (rl.host[0] >= 0 || rl.host[1] >= 0 || rl.host[2] >= 0) {
-		vs_relay_pipes(&rl, statp[0]);
+		vs_relay_pipes(&rl, cpidfd);
 	}
-	if (req.timeout_ms >= 0) {
-		struct pollfd p = { .fd = statp[0], .events = POLLIN };
-		if (poll(&p, 1, req.timeout_ms) == 0) {
-			vs_notice(g->ctx, "%s: command still running after %d ms; killing it",
-				  g->cfg->name, req.timeout_ms);
-			kill(b, SIGTERM);
-			usleep(200000);
-			kill(b, SIGKILL);
-		}
+	if (req.timeout_ms >= 0 && vs_pidfd_wait(cpidfd, req.timeout_ms) == -ETIMEDOUT) {
+		vs_notice(g->ctx, "%s: command still running after %d ms; killing it",
+			  g->cfg->name, req.timeout_ms);
+		kill(c, SIGTERM);
+		if (vs_pidfd_wait(cpidfd, 200) == -ETIMEDOUT)
+			kill(c, SIGKILL);
 	}
-	do
-		n = read(statp[0], &st, sizeof(st));
-	while (n < 0 && errno == EINTR);
-	while (waitpid(b, NULL, 0) < 0 && errno == EINTR)
+	while (waitpid(c, &st, 0) < 0 && errno == EINTR)
 		;
 	for (size_t i = 0; i < ARRAY_SIZE(fwd_sigs); i++)
 		sigaction(fwd_sigs[i], &old[i], NULL);
@@ -438,21 +434,16 @@ static int run(struct vs_guest *g, const struct vs_runstate *rs, int pidfd, int 
 	default:
 		break;
 	}
-	if (n != (ssize_t)sizeof(st)) {
-		r = vs_err(g->ctx, -ECHILD, "%s: the command's status was lost (killed?)",
-			   g->cfg->name);
-		goto out;
-	}
 	*status = st;
 out:
 	vs_relay_close(&rl);
 	if (helper >= 0)
 		close(helper);
+	if (cpidfd >= 0)
+		close(cpidfd);
 	for (int i = 0; i < 2; i++) {
 		if (errp[i] >= 0)
 			close(errp[i]);
-		if (statp[i] >= 0)
-			close(statp[i]);
 		if (sv[i] >= 0)
 			close(sv[i]);
 	}
