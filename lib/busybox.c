@@ -19,6 +19,7 @@ static const struct {
 	{ "home", 0755 }, { "proc", 0555 }, { "root", 0700 }, { "run", 0755 },
 	{ "sbin", 0755 }, { "sys", 0555 }, { "tmp", 01777 }, { "usr", 0755 },
 	{ "usr/bin", 0755 }, { "usr/sbin", 0755 }, { "var", 0755 }, { "var/log", 0755 },
+	{ "var/run", 0755 },
 	{ "var/tmp", 01777 },
 };
 
