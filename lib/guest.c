@@ -294,10 +294,9 @@ int vs_guest_status(struct vs_guest *g, struct vs_status *st)
 	if (state == VS_ST_RUNNING) {
 		pid_t *pids = NULL;
 		size_t n = 0;
-		uint64_t mem, cpu, rss_pages = 0, ticks = 0;
+		uint64_t mem, cpu, rss_pages = 0, ticks = 0, now;
 		struct vs_procstat ps;
-		double up;
-		_cleanup_free_ char *uptime = NULL;
+		long tck = sysconf(_SC_CLK_TCK);
 
 		st->running = true;
 		st->backend = rs.backend;
@@ -307,24 +306,29 @@ int vs_guest_status(struct vs_guest *g, struct vs_status *st)
 		st->host_network = rs.host_network;
 		vs_guest_pids(&rs, &pids, &n);
 		st->nproc = (unsigned)n;
-		for (size_t i = 0; i < n; i++)
-			if (vs_proc_stat(pids[i], &ps) == 0) {
-				rss_pages += ps.rss > 0 ? (uint64_t)ps.rss : 0;
-				ticks += ps.utime + ps.stime;
-			}
-		free(pids);
 		vs_cgroup_usage(rs.cgroup, &mem, &cpu);
-		/* without a memory controller, the sum of resident sets
-		 * (shared pages counted per process) is the best estimate */
+		/* without a memory or cpu controller, the sums over the
+		 * processes (resident sets: shared pages counted per process)
+		 * are the best estimate; with both, /proc is not read at all:
+		 * vserver-stat's cost per guest is a few small files */
+		if (mem == UINT64_MAX || cpu == UINT64_MAX)
+			for (size_t i = 0; i < n; i++)
+				if (vs_proc_stat(pids[i], &ps) == 0) {
+					rss_pages += ps.rss > 0 ? (uint64_t)ps.rss : 0;
+					ticks += ps.utime + ps.stime;
+				}
+		free(pids);
 		st->mem_bytes = mem != UINT64_MAX ? mem :
 			rss_pages * (uint64_t)sysconf(_SC_PAGESIZE);
 		st->cpu_usec = cpu != UINT64_MAX ? cpu :
-			ticks * 1000000 / (uint64_t)sysconf(_SC_CLK_TCK);
-		if (vs_proc_stat(rs.init_pid, &ps) == 0 &&
-		    vs_read_file("/proc/uptime", 128, &uptime) == 0 &&
-		    sscanf(uptime, "%lf", &up) == 1) {
-			double started = (double)ps.starttime / (double)sysconf(_SC_CLK_TCK);
-			st->uptime_ms = up > started ? (uint64_t)((up - started) * 1000) : 0;
+			ticks * 1000000 / (uint64_t)tck;
+		/* the init's start time (in clock ticks since boot) was checked
+		 * against the run state just now; /proc/uptime is the boot
+		 * clock, which clock_gettime reads without a file */
+		now = vs_now_ms(CLOCK_BOOTTIME);
+		if (tck > 0) {
+			uint64_t started = rs.init_start * 1000ULL / (uint64_t)tck;
+			st->uptime_ms = now > started ? now - started : 0;
 		}
 	}
 	vs_runstate_clear(&rs);

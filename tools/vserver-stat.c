@@ -122,7 +122,9 @@ int main(int argc, char **argv)
 		size_t nlim = 0;
 		char b1[32], b2[32], b3[32], b4[32];
 
-		if (vs_guest_open(ctx, *n, &g) < 0) {
+		/* the table needs only the run state and the cgroup; the JSON
+		 * form lists the configured limits too */
+		if ((json ? vs_guest_open(ctx, *n, &g) : vs_guest_open_deferred(ctx, *n, &g)) < 0) {
 			/* a broken configuration must not hide the others */
 			warnmsg("%s", vs_ctx_errmsg(ctx));
 			failed = 1;
