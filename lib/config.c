@@ -73,11 +73,84 @@ int vs_open_guest_confdir(struct vs_ctx *ctx, const char *name)
 	return vs_take_fd(&gfd);
 }
 
+/* The subdirectories of the guest's directory that one load has opened.
+ * A configuration is some sixty small files, most under uts/, apps/init/,
+ * rlimits/ or cgroup/: opening and checking the directory again for each
+ * key cost four system calls per key, and a directory that does not exist
+ * costs nothing after the first miss.  Only keys read relative to the
+ * load's own guest directory are cached; the cache lives for one
+ * config_load() in the calling thread. */
+struct keydir {
+	char dir[64];
+	int fd;			/* -1: the directory does not exist */
+};
+static __thread struct {
+	int gfd;		/* -1: not loading */
+	size_t n;
+	struct keydir d[12];
+} keydirs = { .gfd = -1 };
+
+static void keydirs_begin(int gfd)
+{
+	keydirs.gfd = gfd;
+	keydirs.n = 0;
+}
+
+static void keydirs_end(void)
+{
+	for (size_t i = 0; i < keydirs.n; i++)
+		if (keydirs.d[i].fd >= 0)
+			close(keydirs.d[i].fd);
+	keydirs.n = 0;
+	keydirs.gfd = -1;
+}
+
+/* Reads gfd/key through the cached directory; -ENOENT when absent. */
+static int read_cached(struct vs_ctx *ctx, int gfd, const char *key, char **raw)
+{
+	const char *slash = strrchr(key, '/');
+	size_t len = slash ? (size_t)(slash - key) : 0;
+	struct keydir *k = NULL;
+	int r;
+
+	if (!slash || gfd != keydirs.gfd || len >= sizeof(keydirs.d[0].dir))
+		return vs_read_at(ctx, gfd, key, MAX_VALUE, raw);
+	for (size_t i = 0; i < keydirs.n && !k; i++)
+		if (strlen(keydirs.d[i].dir) == len && !strncmp(keydirs.d[i].dir, key, len))
+			k = &keydirs.d[i];
+	if (!k) {
+		char dir[64];
+		int fd;
+
+		if (keydirs.n == ARRAY_SIZE(keydirs.d))
+			return vs_read_at(ctx, gfd, key, MAX_VALUE, raw);
+		memcpy(dir, key, len);
+		dir[len] = '\0';
+		fd = vs_open_dir_at(ctx, gfd, dir, false, ".");
+		if (fd < 0 && fd != -ENOENT)
+			return fd;
+		k = &keydirs.d[keydirs.n++];
+		memcpy(k->dir, dir, len + 1);
+		k->fd = fd < 0 ? -1 : fd;
+	}
+	if (k->fd < 0)
+		return -ENOENT;
+	r = vs_read_at(ctx, k->fd, slash + 1, MAX_VALUE, raw);
+	if (r < 0 && r != -ENOENT) {
+		/* the message names the file relative to its directory */
+		char msg[sizeof(ctx->errmsg)];
+
+		snprintf(msg, sizeof(msg), "%s", ctx->errmsg);
+		return vs_err(ctx, r, "%s/%s", k->dir, msg);
+	}
+	return r;
+}
+
 /* Reads one value; *out = NULL when absent.  Blanks around it are removed. */
 static int get_value(struct vs_ctx *ctx, int gfd, const char *key, char **out)
 {
 	_cleanup_free_ char *raw = NULL;
-	int r = vs_read_at(ctx, gfd, key, MAX_VALUE, &raw);
+	int r = read_cached(ctx, gfd, key, &raw);
 
 	*out = NULL;
 	if (r == -ENOENT)
@@ -475,7 +548,9 @@ int vs_config_load(struct vs_ctx *ctx, const char *name, struct vs_config **out)
 		vs_config_free(c);
 		return -ENOMEM;
 	}
+	keydirs_begin(gfd);
 	r = config_load(ctx, c, gfd);
+	keydirs_end();
 	if (r < 0) {
 		vs_config_free(c);
 		return r == -ENOMEM ? r : cfg_err(ctx, name, r);
