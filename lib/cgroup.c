@@ -14,6 +14,8 @@
  * NAME; the process list is that of the subtree. */
 #include "internal.h"
 
+#include <pthread.h>
+
 #include <dirent.h>
 #include <inttypes.h>
 #include <fcntl.h>
@@ -30,9 +32,46 @@ static const struct {
 	{ VS_CG_CPU, "cpu" },
 };
 
+/* The last answer, for the mount namespace it was found in: a start asked
+ * four times, each time reading the whole mount table. */
+static struct {
+	pthread_mutex_t lock;
+	ino_t mntns;
+	dev_t mntns_dev;
+	char root[PATH_MAX];
+} root_cache = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+static int find_cgroup_root(char *buf, size_t len);
+
 /* Finds the cgroup2 mount of the caller's mount namespace.  Prefers a pure
  * v2 hierarchy at /sys/fs/cgroup over a hybrid's /sys/fs/cgroup/unified. */
 int vs_cgroup_root(char *buf, size_t len)
+{
+	struct stat ns;
+	int r;
+
+	if (stat("/proc/self/ns/mnt", &ns) < 0)
+		return find_cgroup_root(buf, len);
+	pthread_mutex_lock(&root_cache.lock);
+	if (root_cache.root[0] && root_cache.mntns == ns.st_ino &&
+	    root_cache.mntns_dev == ns.st_dev) {
+		r = strlen(root_cache.root) < len ? 0 : -ENAMETOOLONG;
+		if (r == 0)
+			strcpy(buf, root_cache.root);
+		pthread_mutex_unlock(&root_cache.lock);
+		return r;
+	}
+	r = find_cgroup_root(buf, len);
+	if (r == 0 && strlen(buf) < sizeof(root_cache.root)) {
+		strcpy(root_cache.root, buf);
+		root_cache.mntns = ns.st_ino;
+		root_cache.mntns_dev = ns.st_dev;
+	}
+	pthread_mutex_unlock(&root_cache.lock);
+	return r;
+}
+
+static int find_cgroup_root(char *buf, size_t len)
 {
 	_cleanup_fclose_ FILE *f = fopen("/proc/self/mountinfo", "re");
 	char line[4096], best[PATH_MAX] = "";
