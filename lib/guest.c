@@ -470,8 +470,8 @@ int vs_pid_guest(struct vs_ctx *ctx, pid_t pid, char **name, uint32_t *xid)
 
 	if (vs_cgroup_of_pid(pid, cg, sizeof(cg)) < 0)
 		return -ENOENT;
-	/* guests live in /<ctx->cgroup>/<name> */
-	snprintf(mine, sizeof(mine), "/%s/", ctx->cgroup);
+	/* guests live in /<ctx->cgroup>/vs-<name> */
+	snprintf(mine, sizeof(mine), "/%s/" VS_CG_PREFIX, ctx->cgroup);
 	base = mine;
 	blen = strlen(base);
 	if (strncmp(cg, base, blen))

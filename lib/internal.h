@@ -254,6 +254,10 @@ VS_HIDDEN int vs_cgroup_apply(struct vs_ctx *ctx, const char *path,
 			      const struct vs_config *c, unsigned missing);
 /* the guest's processes live in PATH/VS_CG_LEAF (cgroup.c) */
 #define VS_CG_LEAF "payload"
+/* a guest's cgroup is PARENT/VS_CG_PREFIX NAME: every cgroupfs interface file
+ * is CONTROLLER.FILE with a controller name of [a-z_], so no guest name
+ * (cgroup.procs, memory.max …) can collide with one (cgroup.c) */
+#define VS_CG_PREFIX "vs-"
 VS_HIDDEN int vs_cgroup_leaf(const char *path, char *buf, size_t len);
 VS_HIDDEN int vs_cgroup_create_leaf(struct vs_ctx *ctx, const char *path);
 /* is CG (as in /proc/PID/cgroup) PATH or below it? */
