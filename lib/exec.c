@@ -63,6 +63,27 @@ static void forward_signal(int sig)
 		kill((pid_t)fwd_pid, sig);
 }
 
+/* B: the caller's INT/TERM/HUP go to the command; an interactive shell
+ * ignores them, so a command still running a grace period later is
+ * killed — `timeout 8 vserver G enter` must end in bounded time. */
+#define EXEC_KILL_GRACE_S 3
+
+static void b_signal(int sig)
+{
+	if (fwd_pid <= 0)
+		return;
+	kill((pid_t)fwd_pid, sig);
+	if (sig != SIGQUIT && sig != SIGALRM)
+		alarm(EXEC_KILL_GRACE_S);	/* the first one counts; re-arming is harmless */
+}
+
+static void b_kill(int sig)
+{
+	(void)sig;
+	if (fwd_pid > 0)
+		kill((pid_t)fwd_pid, SIGKILL);
+}
+
 static void on_winch(int sig)
 {
 	(void)sig;
@@ -259,7 +280,7 @@ static _Noreturn void child_c(struct vs_guest *g, const struct vs_runstate *rs,
 static _Noreturn void child_b(struct vs_guest *g, const struct vs_runstate *rs,
 			      const struct exec_req *req, int cgfd, int statfd)
 {
-	struct sigaction sa = { .sa_handler = forward_signal };
+	struct sigaction sa = { .sa_handler = b_signal }, al = { .sa_handler = b_kill };
 	int status = 0;
 	pid_t c;
 
@@ -299,6 +320,8 @@ static _Noreturn void child_b(struct vs_guest *g, const struct vs_runstate *rs,
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	sigaction(SIGQUIT, &sa, NULL);
+	sigemptyset(&al.sa_mask);
+	sigaction(SIGALRM, &al, NULL);
 	while (waitpid(c, &status, 0) < 0 && errno == EINTR)
 		;
 	if (write(statfd, &status, sizeof(status)) != sizeof(status))
