@@ -171,7 +171,11 @@ static _Noreturn void child_c(struct vs_guest *g, const struct vs_runstate *rs,
 		_exit(127);
 	}
 	close(FD_PIDFD);
-	/* setns(mnt) made the guest's root our root and cwd */
+	/* setns(mnt) made the guest's root our root and cwd.  Limits changed
+	 * live beat the configuration's (our own copy: we are a child). */
+	for (int id = 0; id < 16; id++)
+		if (rs->live_rlim[id].set)
+			g->cfg->rlim[id] = rs->live_rlim[id];
 	r = vs_guest_confine(g->cfg, rs->backend, err, sizeof(err));
 	if (r == 0)
 		r = ops->join(g->cfg, rs, err, sizeof(err));

@@ -208,6 +208,10 @@ struct vs_runstate {
 	bool complete;		/* the start finished */
 	char **addrs;		/* host addresses added: "dev ip/prefix" */
 	char **net;		/* network records (netcfg.c): "KIND VALUE" */
+	/* per-process rlimits changed live (`vserver NAME limit`): what
+	 * exec/enter apply instead of the configuration's, until the next
+	 * start (the run state is new then) */
+	struct vs_rlim live_rlim[16];
 };
 
 VS_HIDDEN int vs_rundir_open(struct vs_ctx *ctx);
