@@ -51,7 +51,7 @@ cond "the completion file is installed for vlimit too" \
 	grep -qw vlimit <(sed -n '/^COMPLETION_LINKS/,/^$/p' "$VS_SRCDIR/completion/Makefile.am")
 
 # install directories: the defaults, and --prefix moving them
-mkvar() { make -s -C "$1" -f - print <<<"include Makefile
+mkvar() { env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s --no-print-directory -C "$1" -f - print <<<"include Makefile
 print:
 	@echo \$($2)"; }
 cond "vserver-info dirs shows the directories configure chose" \
