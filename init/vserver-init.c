@@ -256,6 +256,10 @@ int main(int argc, char **argv)
 
 	if (argc > 1 && !strcmp(argv[1], "--exec"))
 		return trampoline(argc, argv);
+	if (argc == 2 && !strcmp(argv[1], "--version")) {
+		printf("vserver-init %s\n", PACKAGE_VERSION);
+		return 0;
+	}
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--ready-fd") && i + 1 < argc) {
 			ready = (int)number(argv[++i], 1024);

@@ -306,6 +306,26 @@ out:
 	return r;
 }
 
+static int refuse_running(struct vs_ctx *ctx, const char *name)
+{
+	struct vs_guest *g = NULL;
+	struct vs_runstate rs;
+	_cleanup_close_ int rundfd = -1;
+	int state;
+
+	if (vs_guest_open(ctx, name, &g) < 0)
+		return 0;	/* no usable configuration: nothing can run */
+	rundfd = vs_rundir_open(ctx);
+	state = rundfd < 0 ? rundfd : vs_guest_lookup_state(g, rundfd, &rs);
+	if (state >= 0)
+		vs_runstate_clear(&rs);
+	vs_guest_unref(g);
+	if (state == VS_ST_RUNNING)
+		return vs_err(ctx, -EBUSY, "guest '%s' is running; stop it before replacing it "
+			      "(build --force does not stop a guest)", name);
+	return 0;
+}
+
 static int method_template(struct vs_ctx *ctx, int rootfd, const struct vs_build_opts *o)
 {
 	struct vs_tar_stats st = { 0 };
@@ -493,6 +513,10 @@ int vs_build(struct vs_ctx *ctx, const char *name, const struct vs_build_opts *o
 				   name);
 			goto out;
 		}
+		/* refused before anything is said or done: a running guest
+		 * is never replaced, --force or not */
+		if ((r = refuse_running(ctx, name)) < 0)
+			goto out;
 		vs_notice(ctx, "%s: replacing the existing guest", name);
 		if ((r = vs_delete_locked(ctx, name, 0)) < 0)
 			goto out;

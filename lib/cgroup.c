@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* cgroup v2: one cgroup per guest, ROOT/<ctx->cgroup>/NAME.  It tracks every
+/* cgroup v2: one cgroup per guest, ROOT/<ctx->cgroup>/vs-NAME (the prefix
+ * keeps guest names such as "cgroup.procs" apart from cgroupfs files).  It tracks every
  * process of the guest (cgroup.procs, cgroup.kill) and, where the host
  * delegates the controllers, enforces memory, pids and cpu limits.  A
  * controller the host does not delegate is reported to the caller, never
@@ -108,7 +109,7 @@ int vs_cgroup_path(struct vs_ctx *ctx, const char *name, char *buf, size_t len)
 	if (r < 0)
 		return vs_err(ctx, r, "no cgroup v2 file system is mounted (the ns backend "
 			      "needs one to track the processes of a guest)");
-	if ((size_t)snprintf(buf, len, "%s/%s/%s", root, ctx->cgroup, name) >= len)
+	if ((size_t)snprintf(buf, len, "%s/%s/" VS_CG_PREFIX "%s", root, ctx->cgroup, name) >= len)
 		return vs_err(ctx, -ENAMETOOLONG, "cgroup path too long");
 	return 0;
 }

@@ -208,6 +208,14 @@ static int load_vdir(struct vs_ctx *ctx, struct vs_config *c, int gfd)
 			      "'.' or '..'", val);
 	if (!strcmp(val, "/") || strspn(val, "/") == strlen(val))
 		return vs_err(ctx, -EINVAL, "vdir: the host's root cannot be a guest root");
+	{
+		/* nor a link to it (the admin's links, not the guest's:
+		 * this is the path to the guest root on the host) */
+		_cleanup_free_ char *real = realpath(val, NULL);
+		if (real && !strcmp(real, "/"))
+			return vs_err(ctx, -EINVAL, "vdir: %s is the host's root, which cannot "
+				      "be a guest root", val);
+	}
 	while (strlen(val) > 1 && val[strlen(val) - 1] == '/')
 		val[strlen(val) - 1] = '\0';
 	c->vdir = TAKE_PTR(val);

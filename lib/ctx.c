@@ -4,9 +4,17 @@
 
 #include <limits.h>
 
+/* configure sets them (--prefix, --sysconfdir, --localstatedir,
+ * --runstatedir, --with-vdirbase); these are its defaults */
+#ifndef DEFAULT_CONFDIR
 #define DEFAULT_CONFDIR		"/etc/vservers"
+#endif
+#ifndef DEFAULT_VDIRBASE
 #define DEFAULT_VDIRBASE	"/vservers"
+#endif
+#ifndef DEFAULT_RUNDIR
 #define DEFAULT_RUNDIR		"/run/vservers"
+#endif
 #define DEFAULT_CGROUP		"vserver"
 
 const char *vs_version(void)

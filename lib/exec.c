@@ -56,13 +56,36 @@ struct exec_req {
 
 enum { FD_ERR = 3, FD_SOCK = 4, FD_PIDFD = 5, FD_HELPER = 6, FD_FIRST_FREE = 7 };
 
-static volatile sig_atomic_t fwd_pid;
+/* The command's pidfd while it runs: signals reach exactly that process,
+ * never one that reused its pid after it was reaped. */
+static volatile sig_atomic_t fwd_pidfd = -1;
 static volatile sig_atomic_t winch;
+
+/* The caller's INT/TERM/HUP go to the command; an interactive shell
+ * ignores them, so a command still running a grace period later is
+ * killed: `timeout 8 vserver G enter` must end in bounded time. */
+#define EXEC_KILL_GRACE_S 3
 
 static void forward_signal(int sig)
 {
-	if (fwd_pid > 0)
-		kill((pid_t)fwd_pid, sig);
+	int e = errno;
+
+	if (fwd_pidfd >= 0) {
+		vs_pidfd_signal(fwd_pidfd, sig);
+		if (sig != SIGQUIT)
+			alarm(EXEC_KILL_GRACE_S);	/* the first one counts */
+	}
+	errno = e;
+}
+
+static void kill_command(int sig)
+{
+	int e = errno;
+
+	(void)sig;
+	if (fwd_pidfd >= 0)
+		vs_pidfd_signal(fwd_pidfd, SIGKILL);
+	errno = e;
 }
 
 static void on_winch(int sig)
@@ -165,7 +188,11 @@ static _Noreturn void child_c(struct vs_guest *g, const struct vs_runstate *rs,
 		_exit(127);
 	}
 	close(FD_PIDFD);
-	/* setns(mnt) made the guest's root our root and cwd */
+	/* setns(mnt) made the guest's root our root and cwd.  Limits changed
+	 * live beat the configuration's (our own copy: we are a child). */
+	for (int id = 0; id < 16; id++)
+		if (rs->live_rlim[id].set)
+			g->cfg->rlim[id] = rs->live_rlim[id];
 	r = vs_guest_confine(g->cfg, rs->backend, err, sizeof(err));
 	if (r == 0)
 		r = ops->join(g->cfg, rs, err, sizeof(err));
@@ -339,7 +366,9 @@ static int run(struct vs_guest *g, const struct vs_runstate *rs, int pidfd, int 
 {
 	int errp[2] = { -1, -1 }, sv[2] = { -1, -1 };
 	struct sigaction fwd = { .sa_handler = forward_signal }, wch = { .sa_handler = on_winch };
-	struct sigaction old[5], pipe_old, ign = { .sa_handler = SIG_IGN };
+	struct sigaction old[5], pipe_old, alrm_old, ign = { .sa_handler = SIG_IGN };
+	struct sigaction alrm = { .sa_handler = kill_command };
+	unsigned alarm_old;
 	static const int fwd_sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
 	struct exec_req req = *req_in;
 	struct vs_relay rl;
@@ -387,7 +416,11 @@ static int run(struct vs_guest *g, const struct vs_runstate *rs, int pidfd, int 
 	}
 	/* forward the caller's signals to the command while it runs; a reader
 	 * of our output that went away ends that stream, not us */
-	fwd_pid = c;
+	/* the caller's own alarm, if any, is put back afterwards */
+	alarm_old = alarm(0);
+	sigemptyset(&alrm.sa_mask);
+	sigaction(SIGALRM, &alrm, &alrm_old);
+	fwd_pidfd = cpidfd;
 	sigemptyset(&fwd.sa_mask);
 	for (size_t i = 0; i < ARRAY_SIZE(fwd_sigs); i++)
 		sigaction(fwd_sigs[i], &fwd, &old[i]);
@@ -419,7 +452,11 @@ static int run(struct vs_guest *g, const struct vs_runstate *rs, int pidfd, int 
 		sigaction(fwd_sigs[i], &old[i], NULL);
 	sigaction(SIGWINCH, &old[4], NULL);
 	sigaction(SIGPIPE, &pipe_old, NULL);
-	fwd_pid = 0;
+	fwd_pidfd = -1;
+	alarm(0);
+	sigaction(SIGALRM, &alrm_old, NULL);
+	if (alarm_old)
+		alarm(alarm_old);
 	switch (read(errp[0], &e, sizeof(e))) {
 	case sizeof(e.ce):
 		e.ce.msg[sizeof(e.ce.msg) - 1] = '\0';

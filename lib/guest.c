@@ -35,14 +35,34 @@ int vs_guest_open(struct vs_ctx *ctx, const char *name, struct vs_guest **out)
 	return 0;
 }
 
+static bool has_runstate(struct vs_ctx *ctx, const char *name)
+{
+	char file[VS_NAME_MAX + 8];
+	_cleanup_close_ int rundfd = -1;
+	char msg[sizeof(ctx->errmsg)];
+	bool r;
+
+	if (vs_name_check(name) < 0)
+		return false;
+	snprintf(msg, sizeof(msg), "%s", ctx->errmsg);
+	rundfd = vs_rundir_open(ctx);
+	snprintf(file, sizeof(file), "%s.state", name);
+	r = rundfd >= 0 && faccessat(rundfd, file, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
+	/* the caller reports its own error, not ours */
+	snprintf(ctx->errmsg, sizeof(ctx->errmsg), "%s", msg);
+	return r;
+}
+
 int vs_guest_open_deferred(struct vs_ctx *ctx, const char *name, struct vs_guest **out)
 {
 	_cleanup_close_ int gfd = vs_open_guest_confdir(ctx, name);
 	struct vs_config *c;
 	struct vs_guest *g;
 
-	if (gfd < 0)
+	if (gfd < 0 && !has_runstate(ctx, name))
 		return gfd;
+	/* no configuration, but a run state: the guest still runs and
+	 * must be stoppable (vs_guest_stop works from the run state) */
 	c = calloc(1, sizeof(*c));
 	g = calloc(1, sizeof(*g));
 	if (!c || !g || !(c->name = strdup(name))) {
@@ -350,6 +370,18 @@ int vs_guest_stop(struct vs_guest *g, unsigned flags, int timeout_ms)
 	if (r < 0)
 		return r;
 	r = vs_guest_reload(g);
+	if (r < 0 && has_runstate(ctx, g->cfg->name)) {
+		/* A running guest whose configuration turned bad (made
+		 * writable by others, moved away) is stopped from its run
+		 * state alone: what it started with is recorded there, and
+		 * cleanup removes exactly that.  Defaults: SIGTERM, 10 s. */
+		vs_warn(ctx, "%s; stopping the guest from its run state", ctx->errmsg);
+		g->cfg->stop_signal = SIGTERM;
+		g->cfg->stop_timeout_ms = 10000;
+		vs_strv_free(g->cfg->cmd_stop);	/* nothing of the bad configuration runs */
+		g->cfg->cmd_stop = NULL;
+		r = 0;
+	}
 	if (r < 0)
 		goto out;
 	if (timeout_ms < 0)
@@ -474,8 +506,8 @@ int vs_pid_guest(struct vs_ctx *ctx, pid_t pid, char **name, uint32_t *xid)
 
 	if (vs_cgroup_of_pid(pid, cg, sizeof(cg)) < 0)
 		return -ENOENT;
-	/* guests live in /<ctx->cgroup>/<name> */
-	snprintf(mine, sizeof(mine), "/%s/", ctx->cgroup);
+	/* guests live in /<ctx->cgroup>/vs-<name> */
+	snprintf(mine, sizeof(mine), "/%s/" VS_CG_PREFIX, ctx->cgroup);
 	base = mine;
 	blen = strlen(base);
 	if (strncmp(cg, base, blen))

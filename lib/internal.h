@@ -208,6 +208,10 @@ struct vs_runstate {
 	bool complete;		/* the start finished */
 	char **addrs;		/* host addresses added: "dev ip/prefix" */
 	char **net;		/* network records (netcfg.c): "KIND VALUE" */
+	/* per-process rlimits changed live (`vserver NAME limit`): what
+	 * exec/enter apply instead of the configuration's, until the next
+	 * start (the run state is new then) */
+	struct vs_rlim live_rlim[16];
 };
 
 VS_HIDDEN int vs_rundir_open(struct vs_ctx *ctx);
@@ -254,6 +258,10 @@ VS_HIDDEN int vs_cgroup_apply(struct vs_ctx *ctx, const char *path,
 			      const struct vs_config *c, unsigned missing);
 /* the guest's processes live in PATH/VS_CG_LEAF (cgroup.c) */
 #define VS_CG_LEAF "payload"
+/* a guest's cgroup is PARENT/VS_CG_PREFIX NAME: every cgroupfs interface file
+ * is CONTROLLER.FILE with a controller name of [a-z_], so no guest name
+ * (cgroup.procs, memory.max …) can collide with one (cgroup.c) */
+#define VS_CG_PREFIX "vs-"
 VS_HIDDEN int vs_cgroup_leaf(const char *path, char *buf, size_t len);
 VS_HIDDEN int vs_cgroup_create_leaf(struct vs_ctx *ctx, const char *path);
 /* is CG (as in /proc/PID/cgroup) PATH or below it? */

@@ -388,7 +388,8 @@ static void fmt_u(char *b, size_t len, uint64_t v)
 		snprintf(b, len, "%" PRIu64, v);
 }
 
-static int apply_live(struct vs_guest *g, const struct vs_runstate *rs, const struct spec *s)
+static int apply_live(struct vs_guest *g, int rundfd, struct vs_runstate *rs,
+		      const struct spec *s)
 {
 	struct vs_ctx *ctx = g->ctx;
 	char b[64];
@@ -488,6 +489,13 @@ static int apply_live(struct vs_guest *g, const struct vs_runstate *rs, const st
 				}
 			}
 			free(pids);
+			/* and every process that enters later (exec.c) */
+			cur.set = true;
+			if (s->id < 16)
+				rs->live_rlim[s->id] = cur;
+			r = vs_runstate_write(ctx, rundfd, g->cfg->name, rs);
+			if (r < 0)
+				return r;
 		}
 	}
 	return 0;
@@ -574,7 +582,7 @@ int vs_guest_set_limit(struct vs_guest *g, const char *what, const char *value, 
 		vs_runstate_clear(&rs);
 		goto out;
 	}
-	r = apply_live(g, &rs, &s);
+	r = apply_live(g, rundfd, &rs, &s);
 	vs_runstate_clear(&rs);
 out:
 	vs_lock_release(lock);

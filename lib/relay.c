@@ -33,6 +33,8 @@
 /* What a background process may still push through after the command
  * ended: bounded, so one that writes forever cannot keep us here. */
 #define DRAIN_MAX (1 << 20)
+/* How long a command on a pty gets to end by itself after our input ended. */
+#define EOF_GRACE_MS 1000
 
 static bool is_dev_null(int fd)
 {
@@ -295,8 +297,8 @@ void vs_relay_pty(int master, int done, volatile sig_atomic_t *winch)
 {
 	struct termios saved, raw;
 	bool tty = isatty(0) && tcgetattr(0, &saved) == 0;
-	bool in_open = true, ended = false;
-	long long quiet_until = 0, give_up = 0;
+	bool in_open = true, ended = false, hung_up = false;
+	long long quiet_until = 0, give_up = 0, eof_at = 0;
 	char buf[8192];
 
 	if (tty) {
@@ -320,6 +322,21 @@ void vs_relay_pty(int master, int done, volatile sig_atomic_t *winch)
 			if (now >= until)
 				break;
 			timeout = (int)(until - now);
+		}
+		if (eof_at && !ended && !hung_up) {
+			/* A shell with line editing need not take ^D as the end
+			 * (and may never read again): input that ended is the
+			 * end of the session, as a hangup is.  SIGHUP to
+			 * ourselves takes exec.c's path: forwarded to the
+			 * command, which is killed if it is still there after
+			 * a grace period. */
+			long long now = now_ms();
+			if (now >= eof_at + EOF_GRACE_MS) {
+				hung_up = true;
+				kill(getpid(), SIGHUP);
+			} else {
+				timeout = (int)(eof_at + EOF_GRACE_MS - now);
+			}
 		}
 		if (*winch && tty) {
 			*winch = 0;
@@ -357,6 +374,7 @@ void vs_relay_pty(int master, int done, volatile sig_atomic_t *winch)
 				/* end of input: tell the guest's line discipline */
 				char eof = 4;
 				in_open = false;
+				eof_at = now_ms();
 				if (write(master, &eof, 1) < 0)
 					break;
 				continue;

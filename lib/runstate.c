@@ -73,6 +73,14 @@ int vs_runstate_parse(const char *text, struct vs_runstate *rs)
 				goto bad;
 		} else if (!strcmp(key, "complete")) {
 			rs->complete = !strcmp(val, "1");
+		} else if (!strcmp(key, "rlimit")) {
+			unsigned id;
+			unsigned long long so, ha;
+			if (sscanf(val, "%u %llu %llu", &id, &so, &ha) != 3 || id >= 16)
+				goto bad;
+			rs->live_rlim[id].set = true;
+			rs->live_rlim[id].soft = so;
+			rs->live_rlim[id].hard = ha;
 		} else if (!strcmp(key, "addr") || !strcmp(key, "net")) {
 			if (vs_strv_push(key[0] == 'a' ? &rs->addrs : &rs->net, val) < 0) {
 				vs_runstate_clear(rs);
@@ -108,6 +116,10 @@ char *vs_runstate_format(const struct vs_runstate *rs)
 	ADD("missing_cg=%u\nhost_network=%d\ninitstyle=%s\ncomplete=%d\n", rs->missing_cg,
 	    rs->host_network ? 1 : 0, vs_initstyle_name(rs->initstyle) ?: "plain",
 	    rs->complete ? 1 : 0);
+	for (unsigned i = 0; i < 16; i++)
+		if (rs->live_rlim[i].set)
+			ADD("rlimit=%u %llu %llu\n", i, (unsigned long long)rs->live_rlim[i].soft,
+			    (unsigned long long)rs->live_rlim[i].hard);
 	n = vs_strv_len(rs->addrs);
 	for (size_t i = 0; i < n; i++)
 		ADD("addr=%s\n", rs->addrs[i]);

@@ -39,12 +39,24 @@ enum {
 	{ "help", no_argument, NULL, 'h' }, \
 	{ "version", no_argument, NULL, 'V' }
 
+/* configure's choice (--prefix, --sysconfdir …); see lib/ctx.c */
+#ifndef DEFAULT_CONFDIR
+#define DEFAULT_CONFDIR "/etc/vservers"
+#endif
+#ifndef DEFAULT_VDIRBASE
+#define DEFAULT_VDIRBASE "/vservers"
+#endif
+#ifndef DEFAULT_RUNDIR
+#define DEFAULT_RUNDIR "/run/vservers"
+#endif
+
 #define COMMON_OPTIONS_HELP \
 	"Common options:\n" \
-	"      --confdir DIR    guest configurations (default /etc/vservers,\n" \
+	"      --confdir DIR    guest configurations (default " DEFAULT_CONFDIR ",\n" \
 	"                       environment VSERVER_CONFDIR)\n" \
-	"      --vdirbase DIR   guest roots (default /vservers, VSERVER_VDIRBASE)\n" \
-	"      --rundir DIR     locks and run state (default /run/vservers,\n" \
+	"      --vdirbase DIR   guest roots (default " DEFAULT_VDIRBASE ",\n" \
+	"                       VSERVER_VDIRBASE)\n" \
+	"      --rundir DIR     locks and run state (default " DEFAULT_RUNDIR ",\n" \
 	"                       VSERVER_RUNDIR)\n" \
 	"      --backend NAME   auto, ns or vx (VSERVER_BACKEND)\n" \
 	"      --helperdir DIR  where vserver-init is (VSERVER_HELPERDIR)\n" \

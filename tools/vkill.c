@@ -41,7 +41,8 @@ int main(int argc, char **argv)
 		if (c == 'c')
 			guest = optarg;
 		else if (c == 's') {
-			sig = vs_parse_signal(optarg);
+			/* 0 checks that the processes exist, as with kill(1) */
+			sig = !strcmp(optarg, "0") ? 0 : vs_parse_signal(optarg);
 			if (sig < 0)
 				usage_error("'%s' is not a signal", optarg);
 		} else

@@ -11,11 +11,12 @@
 
 static void help(void)
 {
-	printf("Usage: %s [OPTIONS] [backend|apiver|vci|xid PID]\n"
+	printf("Usage: %s [OPTIONS] [backend|apiver|vci|dirs|xid PID]\n"
 	       "Without argument: a summary.  backend: the backend guests use by default\n"
 	       "here (ns or vx); apiver: the vserver kernel interface version (exit 1 if\n"
 	       "there is none); vci: its configuration word; xid PID: the context id of a\n"
-	       "process (vx kernel).\n"
+	       "process (vx kernel); dirs: the configuration, guest root and run\n"
+	       "directories in force (built-in defaults, environment, options).\n"
 	       "\n"
 	       COMMON_OPTIONS_HELP, prog);
 }
@@ -52,6 +53,13 @@ int main(int argc, char **argv)
 		if (v < 0)
 			die(EXIT_FAIL, "no vserver kernel interface: %s", strerror(-v));
 		printf("0x%08x\n", (unsigned)v);
+		return EXIT_OK;
+	}
+	if (!strcmp(argv[optind], "dirs") && argc - optind == 1) {
+		struct vs_ctx *ctx = tool_ctx();
+		printf("confdir %s\nvdirbase %s\nrundir %s\n", vs_ctx_get_confdir(ctx),
+		       vs_ctx_get_vdirbase(ctx), vs_ctx_get_rundir(ctx));
+		vs_ctx_unref(ctx);
 		return EXIT_OK;
 	}
 	if (!strcmp(argv[optind], "vci") && argc - optind == 1) {

@@ -450,6 +450,11 @@ int main(int argc, char **argv)
 	if (vs_name_check(name) < 0)
 		usage_error("'%s' is not a valid guest name (letters, digits, '.', '_', '-'; "
 			    "first a letter or digit; at most %d characters)", name, VS_NAME_MAX);
+	/* NAME COMMAND --help: the help, whatever the command */
+	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		help();
+		return EXIT_OK;
+	}
 	if (!strcmp(cmd, "build"))
 		return cmd_build(ctx, name, argc, argv);
 	if (!strcmp(cmd, "delete")) {

@@ -96,23 +96,26 @@ vdir() { echo "$VSERVER_VDIRBASE/$1"; }
 # running NAME: exit 0 when the guest runs
 running() { "$VS" "$1" status >/dev/null 2>&1; }
 
-# processes of a guest according to its cgroup (host pids)
+# processes of a guest according to its cgroup (host pids); a guest's
+# cgroup is PARENT/vs-NAME (no guest name can then be a cgroupfs file)
 cg_procs() {
 	local cg
-	for cg in /sys/fs/cgroup/"$VSERVER_CGROUP"/"$1" /sys/fs/cgroup/unified/"$VSERVER_CGROUP"/"$1"; do
+	for cg in /sys/fs/cgroup/"$VSERVER_CGROUP"/vs-"$1" /sys/fs/cgroup/unified/"$VSERVER_CGROUP"/vs-"$1"; do
 		# the guest's processes are in its leaf (and below)
 		[ -d "$cg" ] && find "$cg" -name cgroup.procs -exec cat {} +
 	done
 	return 0
 }
 cg_dir_exists() {
-	[ -d /sys/fs/cgroup/"$VSERVER_CGROUP"/"$1" ] || [ -d /sys/fs/cgroup/unified/"$VSERVER_CGROUP"/"$1" ]
+	[ -d /sys/fs/cgroup/"$VSERVER_CGROUP"/vs-"$1" ] || [ -d /sys/fs/cgroup/unified/"$VSERVER_CGROUP"/vs-"$1" ]
 }
 # which controllers does the host delegate? (empty on a hybrid host)
 cg_root() {
 	if [ -f /sys/fs/cgroup/cgroup.controllers ]; then echo /sys/fs/cgroup
 	else echo /sys/fs/cgroup/unified; fi
 }
+# guest_cg NAME: the guest's cgroup directory
+guest_cg() { echo "$(cg_root)/$VSERVER_CGROUP/vs-$1"; }
 have_controller() { grep -qw "$1" "$(cg_root)/cgroup.controllers" 2>/dev/null; }
 
 # does any process on the host still have a mount of this path?

@@ -170,7 +170,7 @@ check "stop" "$VS" "$g" stop
 echo 'SYS_ADMIN' >"$VSERVER_CONFDIR/$g/bcapabilities"
 have_controller memory && { mkdir -p "$VSERVER_CONFDIR/$g/limits"; echo 64M >"$VSERVER_CONFDIR/$g/limits/memory"; }
 check "start (with CAP_SYS_ADMIN granted)" "$VS" "$g" start
-cg=$(cg_root)/$VSERVER_CGROUP/$g
+cg=$(guest_cg "$g")
 echo 7 >"$cg/cgroup.max.descendants"
 lim=$(cat "$cg/memory.max" 2>/dev/null)
 r=$(x /bin/sh -c 'mkdir -p /mnt/cg && mount -t cgroup2 none /mnt/cg && {

@@ -20,7 +20,7 @@ mkdir -p "$C/cgroup"
 echo 64M >"$C/cgroup/memory.max"
 if have_controller memory; then
 	check "memory.max: start" "$VS" "$g" start
-	cg=$(cg_root)/$VSERVER_CGROUP/$g
+	cg=$(guest_cg "$g")
 	cond "memory.max is applied ($(cat "$cg/memory.max" 2>/dev/null))" test "$(cat "$cg/memory.max")" = 67108864
 	check "stop" "$VS" "$g" stop
 else
@@ -34,7 +34,7 @@ rm -rf "$C/cgroup"
 mkdir -p "$C/rlimits"; echo 20 >"$C/rlimits/nproc"
 if have_controller pids; then
 	check "rlimits/nproc: start" "$VS" "$g" start
-	cg=$(cg_root)/$VSERVER_CGROUP/$g
+	cg=$(guest_cg "$g")
 	if [ "$VS_BACKEND" = vx ] && "$VSB/tools/vlimit" --mask 2>/dev/null | grep -qw nproc; then
 		# the kernel limits it per context (and counts the hits there)
 		check_out "rlimits/nproc becomes the context's limit" '^nproc( +[0-9]+){3} +20 +20' \
@@ -57,7 +57,7 @@ rm -rf "$C/rlimits"
 mkdir -p "$C/cgroup"; echo "50000 100000" >"$C/cgroup/cpu.max"
 if have_controller cpu; then
 	check "cpu.max: start" "$VS" "$g" start
-	cond "cpu.max is applied" test "$(cat "$(cg_root)/$VSERVER_CGROUP/$g/cpu.max")" = "50000 100000"
+	cond "cpu.max is applied" test "$(cat "$(guest_cg "$g")/cpu.max")" = "50000 100000"
 	check "stop" "$VS" "$g" stop
 else
 	check_msg 1 "cpu.max without the cpu controller: start fails" "limits cpu" "$VS" "$g" start
@@ -84,7 +84,7 @@ if [ "$VS_BACKEND" = ns ]; then
 	check "stop" "$VS" "$g" stop
 	rm -rf "$C/rlimits"
 fi
-check "the guest's processes are in its cgroup's leaf" bash -c "'$VS' '$g' start && test -n \"\$(cat '$(cg_root)/$VSERVER_CGROUP/$g/payload/cgroup.procs')\""
+check "the guest's processes are in its cgroup's leaf" bash -c "'$VS' '$g' start && test -n \"\$(cat '$(guest_cg "$g")/payload/cgroup.procs')\""
 check_out "the guest sees its own cgroup as the root" '^0::/$' "$VS" "$g" exec cat /proc/self/cgroup
 check "stop" "$VS" "$g" stop
 finish

@@ -14,8 +14,15 @@ check_msg 1 "cloning a running guest is refused" "is running" "$VS" "$d" build -
 cond "... and nothing is made" test ! -e "$VSERVER_CONFDIR/$d"
 check "stop the source" "$VS" "$s" stop
 mkdir -p "$VSERVER_CONFDIR/$s/rlimits"; echo 256 >"$VSERVER_CONFDIR/$s/rlimits/nofile"
+# a sparse file (1 GiB of hole, data at both ends)
+truncate -s 1G "$V/root/sparse"; echo head | dd of="$V/root/sparse" conv=notrunc 2>/dev/null
+echo tail >>"$V/root/sparse"
 check "build -m clone" "$VS" "$d" build -m clone -- --source "$s"
 W=$(vdir "$d")
+cond "a sparse file keeps its size" test "$(stat -c %s "$W/root/sparse")" = "$(stat -c %s "$V/root/sparse")"
+cond "... and its holes (allocated: $(stat -c %b "$W/root/sparse") blocks)" \
+	test "$(stat -c %b "$W/root/sparse")" -le $(( $(stat -c %b "$V/root/sparse") + 64 ))
+cond "... and its data" cmp -s "$W/root/sparse" "$V/root/sparse"
 cond "the files are copied" test "$(cat "$W/root/marker")" = data
 cond "hard links stay hard links" test "$(stat -c %i "$W/root/marker")" = "$(stat -c %i "$W/root/marker.hard")"
 cond "symbolic links are copied as links" test "$(readlink "$W/bin/sh")" = /bin/busybox

@@ -29,7 +29,7 @@ cond "stop ran the stop command (rcK)" grep -qsx stop "$V/var/log/marks"
 check_msg 1 "a missing init helper fails the start clearly" "guest helper .*vserver-init" \
 	env VSERVER_HELPERDIR=/nonexistent "$VS" "$g" start
 cond "... and leaves nothing" test -z "$(cg_procs "$g")" -a ! -e "$VSERVER_RUNDIR/$g.state" \
-	-a ! -d "$(cg_root)/$VSERVER_CGROUP/$g"
+	-a ! -d "$(guest_cg "$g")"
 echo /bin/false >"$C/apps/init/cmd.start"
 check_msg 1 "a failing start command fails the start, and says so" "start command failed" \
 	"$VS" "$g" start

@@ -7,7 +7,7 @@ VLIMIT=$VSB/tools/vlimit
 g=$(gname a)
 check "build" new_guest "$g"
 C=$VSERVER_CONFDIR/$g
-cgdir() { echo "$(cg_root)/$VSERVER_CGROUP/$1"; }
+cgdir() { echo "$(guest_cg "$1")"; }
 
 # bad values are refused before anything runs
 mkdir -p "$C/rlimits" "$C/limits"
