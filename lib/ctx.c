@@ -5,7 +5,8 @@
 #include <limits.h>
 
 #define DEFAULT_CONFDIR		"/etc/vservers"
-#define DEFAULT_VDIRBASE	"/vservers"
+/* configure --with-vdirbase: packages move it (Debian: /var/lib/vservers) */
+#define DEFAULT_VDIRBASE	VS_DEFAULT_VDIRBASE
 #define DEFAULT_RUNDIR		"/run/vservers"
 #define DEFAULT_CGROUP		"vserver"
 
