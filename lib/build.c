@@ -12,7 +12,6 @@
 #include <limits.h>
 #include <sys/file.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 
 static bool hostname_ok(const char *h)
 {
@@ -170,7 +169,8 @@ static int write_config(struct vs_ctx *ctx, int gfd, const char *name, uint32_t 
 
 /* ---- methods ------------------------------------------------------------- */
 
-static int method_debootstrap(struct vs_ctx *ctx, const char *vdir, const struct vs_build_opts *o)
+static int method_debootstrap(struct vs_ctx *ctx, const char *name, const char *vdir,
+			      const struct vs_build_opts *o)
 {
 	const char *prog = o->debootstrap ? o->debootstrap : "debootstrap";
 	const char *suite = o->suite ? o->suite : "bookworm";
@@ -179,29 +179,12 @@ static int method_debootstrap(struct vs_ctx *ctx, const char *vdir, const struct
 							o->variant ? o->variant : "minbase");
 	char *argv[] = { (char *)prog, variant, "--include=sysv-rc", (char *)suite, (char *)vdir,
 			 (char *)mirror, NULL };
-	int status;
-	pid_t pid;
 
 	if (!variant)
 		return -ENOMEM;
 	vs_notice(ctx, "running %s %s %s %s %s %s", prog, variant, argv[2], suite, vdir, mirror);
-	pid = fork();
-	if (pid < 0)
-		return vs_err(ctx, -errno, "fork: %m");
-	if (pid == 0) {
-		/* progress goes straight to the caller's terminal */
-		execvp(prog, argv);
-		fprintf(stderr, "cannot execute %s: %s\n", prog, strerror(errno));
-		_exit(127);
-	}
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return vs_err(ctx, -errno, "waitpid: %m");
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		return vs_err(ctx, -EIO, "%s failed (%s %d)", prog,
-			      WIFEXITED(status) ? "exit status" : "signal",
-			      WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
-	return 0;
+	/* in a process group and mount namespace of its own (build-run.c) */
+	return vs_build_run(ctx, name, argv);
 }
 
 static const char *const clone_keys[] = {
@@ -502,6 +485,9 @@ int vs_build(struct vs_ctx *ctx, const char *name, const struct vs_build_opts *o
 	r = vs_lock_guest(ctx, name, 0, &lock);
 	if (r < 0)
 		return r;
+	/* a build killed earlier may have left processes (never mounts) */
+	if ((r = vs_build_leftovers(ctx, name)) < 0)
+		goto out;
 	cfd = vs_open_confdir(ctx, true);
 	if (cfd < 0) {
 		r = cfd;
@@ -581,7 +567,7 @@ int vs_build(struct vs_ctx *ctx, const char *name, const struct vs_build_opts *o
 	else if (!strcmp(m, "busybox"))
 		r = vs_build_busybox(ctx, rootfd, o->busybox ? o->busybox : "/bin/busybox", hostname);
 	else if (!strcmp(m, "debootstrap"))
-		r = method_debootstrap(ctx, vdir, o);
+		r = method_debootstrap(ctx, name, vdir, o);
 	else if (!strcmp(m, "clone"))
 		r = method_clone(ctx, name, gfd, rootfd, o);
 	else

@@ -61,6 +61,11 @@ int vs_delete_locked(struct vs_ctx *ctx, const char *name, unsigned flags)
 	char tmpname[VS_NAME_MAX + 32];
 	int r;
 
+	/* what an interrupted build left running must end before its tree
+	 * goes, or it would write into (and recreate) it afterwards */
+	r = vs_build_leftovers(ctx, name);
+	if (r < 0)
+		goto out;
 	r = vs_config_vdir(ctx, name, &vdir);
 	if (r < 0)
 		goto out;

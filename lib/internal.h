@@ -192,6 +192,15 @@ VS_HIDDEN uint64_t vs_default_bcaps(void);
 VS_HIDDEN uint64_t vs_config_bcaps(const struct vs_config *c);
 #define VS_INCOMPLETE_MARK "incomplete"
 
+/* ---- programs a build runs (build-run.c) ---------------------------------- */
+
+/* Runs argv (debootstrap) for guest NAME's build in a process group and a
+ * private mount namespace; SIGINT/SIGTERM/SIGHUP end it and make it fail
+ * with -EINTR.  Nothing of it is left when it returns. */
+VS_HIDDEN int vs_build_run(struct vs_ctx *ctx, const char *name, char *const argv[]);
+/* Ends (and waits for) what a killed build of NAME left; lock held. */
+VS_HIDDEN int vs_build_leftovers(struct vs_ctx *ctx, const char *name);
+
 /* ---- run state ------------------------------------------------------------- */
 
 struct vs_runstate {

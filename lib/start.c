@@ -443,6 +443,11 @@ int vs_guest_start(struct vs_guest *g, unsigned flags)
 	r = vs_lock_guest(ctx, g->cfg->name, 0, &lock);
 	if (r < 0)
 		return r;
+	/* an interrupted build's processes end here too, so that an
+	 * incomplete guest stops changing under the admin's eyes */
+	r = vs_build_leftovers(ctx, g->cfg->name);
+	if (r < 0)
+		goto out;
 	r = vs_guest_reload(g);
 	if (r < 0)
 		goto out;

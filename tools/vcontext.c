@@ -21,7 +21,8 @@ static void help(void)
 	       "ends the setup phase, --initpid (with --endsetup) makes the caller the\n"
 	       "context's init.  Then COMMAND is executed.  Needs the vx kernel.\n"
 	       "\n"
-	       "  -x, --xid N          context id (2..65535)\n"
+	       "  -x, --xid N          context id (2..65535; with --migrate also 1, the\n"
+	       "                       spectator, which sees every context's processes)\n"
 	       "      --flag LIST      extra initial context flags (vattribute syntax)\n"
 	       COMMON_OPTIONS_HELP, prog);
 }
@@ -53,8 +54,8 @@ int main(int argc, char **argv)
 		case O_CREATE: create = true; break;
 		case O_MIGRATE: migrate = true; break;
 		case 'x':
-			if (vs_parse_u64(optarg, 2, 65535, &v) < 0)
-				usage_error("--xid: '%s' is not a context id (2..65535)", optarg);
+			if (vs_parse_u64(optarg, 1, 65535, &v) < 0)
+				usage_error("--xid: '%s' is not a context id (1..65535)", optarg);
 			xid = (uint32_t)v;
 			break;
 		case O_FLAG:
@@ -70,6 +71,8 @@ int main(int argc, char **argv)
 		usage_error("give exactly one of --create and --migrate");
 	if (!xid)
 		usage_error("--xid is required");
+	if (create && xid == 1)
+		usage_error("--xid 1 is the spectator: it can only be entered (--migrate)");
 	if (initpid && !endsetup)
 		usage_error("--initpid needs --endsetup");
 	if (optind >= argc)

@@ -64,7 +64,8 @@ static void ctx_roots(void **state)
 	(void)state;
 	assert_int_equal(vs_ctx_new(&ctx), 0);
 	assert_string_equal(vs_ctx_get_confdir(ctx), "/etc/vservers");
-	assert_string_equal(vs_ctx_get_vdirbase(ctx), "/vservers");
+	/* configure --with-vdirbase, --localstatedir (the Makefile passes it) */
+	assert_string_equal(vs_ctx_get_vdirbase(ctx), DEFAULT_VDIRBASE);
 	assert_string_equal(vs_ctx_get_rundir(ctx), "/run/vservers");
 	assert_int_equal(vs_ctx_set_confdir(ctx, "/tmp/x/"), 0);
 	assert_string_equal(vs_ctx_get_confdir(ctx), "/tmp/x");
