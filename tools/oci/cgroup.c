@@ -284,6 +284,22 @@ int oci_cgroup_setup(const struct oci_spec *s, const char *id, struct oci_state 
 					    field)) < 0)
 				return r;
 		}
+		/* as runc: the nodes every container gets (init.c makes them)
+		 * and those of linux.devices stay usable whatever the rules say */
+		static const char *const defaults[] = { "c 1:3 rwm", "c 1:5 rwm", "c 1:7 rwm",
+			"c 1:8 rwm", "c 1:9 rwm", "c 5:0 rwm", "c 5:1 rwm", "c 5:2 rwm",
+			"c 136:* rwm" };
+		for (size_t i = 0; i < sizeof(defaults) / sizeof(defaults[0]); i++)
+			if ((r = write_file(d, "devices.allow", defaults[i], "linux.resources.devices")) < 0)
+				return r;
+		for (size_t i = 0; i < s->n_devices; i++) {
+			if (s->devices[i].type == 'p')
+				continue;
+			snprintf(rule, sizeof(rule), "%c %lld:%lld rwm", s->devices[i].type,
+				 (long long)s->devices[i].major, (long long)s->devices[i].minor);
+			if ((r = write_file(d, "devices.allow", rule, "linux.devices")) < 0)
+				return r;
+		}
 	}
 	*v2fd = open(v2, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (*v2fd < 0)

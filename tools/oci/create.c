@@ -188,7 +188,8 @@ int oci_create(const char *id, const char *bundle, const char *pidfile, const ch
 	char fifo[PATH_MAX], created[64];
 	int sync[2] = { -1, -1 }, errp[2] = { -1, -1 }, v2fd = -1, r;
 	int nsfds[64];
-	struct oci_launch L = { .s = s, .fifofd = -1, .consfd = -1, .nsfds = nsfds };
+	struct oci_launch L = { .s = s, .fifofd = -1, .consfd = -1, .nsfds = nsfds,
+				.helperfd = -1 };
 	struct oci_childerr ce;
 	struct clone_args ca = { .exit_signal = SIGCHLD };
 	pid_t child = -1;
@@ -235,7 +236,7 @@ int oci_create(const char *id, const char *bundle, const char *pidfile, const ch
 		r = L.consfd;
 		goto fail;
 	}
-	if ((r = oci_cgroup_setup(s, id, st, &v2fd)) < 0)
+	if ((r = oci_helper_open(&L.helperfd)) < 0 || (r = oci_cgroup_setup(s, id, st, &v2fd)) < 0)
 		goto fail;
 	if (pipe2(sync, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0) {
 		r = oci_err(-errno, "pipe: %s", strerror(errno));
@@ -251,6 +252,9 @@ int oci_create(const char *id, const char *bundle, const char *pidfile, const ch
 		goto fail;
 	}
 	if (child == 0) {
+		/* the lock is create's: an init holding it would block every
+		 * later command on this container until its exec */
+		close(st->dirfd);
 		close(sync[1]);
 		close(errp[0]);
 		oci_init_child(&L);
@@ -306,6 +310,8 @@ out:
 		close(L.consfd);
 	if (v2fd >= 0)
 		close(v2fd);
+	if (L.helperfd >= 0)
+		close(L.helperfd);
 	return r;
 }
 

@@ -114,7 +114,7 @@ static int build_process(const struct exec_opts *o, struct oci_spec *s, struct o
 	return 0;
 }
 
-static _Noreturn void child_c(const struct oci_spec *s, int errfd, int consfd)
+static _Noreturn void child_c(const struct oci_spec *s, int errfd, int consfd, int helperfd)
 {
 	char err[900] = "", file[4096];
 	bool late;
@@ -146,8 +146,8 @@ static _Noreturn void child_c(const struct oci_spec *s, int errfd, int consfd)
 		_exit(127);
 	}
 	signal(SIGPIPE, SIG_DFL);
-	execve(file, s->proc.args, s->proc.env ? s->proc.env : (char *[]){ NULL });
-	oci_child_fail(errfd, -errno, "cannot execute %s: %s", file, strerror(errno));
+	r = oci_exec_trampoline(helperfd, errfd, file, s->proc.args, s->proc.env);
+	oci_child_fail(errfd, r, "cannot execute the trampoline for %s: %s", file, strerror(-r));
 	_exit(127);
 }
 
@@ -158,6 +158,7 @@ int oci_exec(struct oci_state *st, const struct exec_opts *o, int *exit_code)
 	struct oci_childerr ce;
 	char cfg[PATH_MAX];
 	int pidp[2] = { -1, -1 }, errp[2] = { -1, -1 }, consfd = -1, pidfd = -1, r, status;
+	int helperfd = -1;
 	unsigned long nsflags = 0;
 	int32_t cpid = 0;
 	pid_t a;
@@ -179,6 +180,8 @@ int oci_exec(struct oci_state *st, const struct exec_opts *o, int *exit_code)
 		r = oci_err(-errno, "container %s: its init is gone", st->id);
 		goto out;
 	}
+	if ((r = oci_helper_open(&helperfd)) < 0)
+		goto out;
 	if (o->console && (consfd = oci_console_connect(o->console)) < 0) {
 		r = consfd;
 		goto out;
@@ -197,6 +200,7 @@ int oci_exec(struct oci_state *st, const struct exec_opts *o, int *exit_code)
 		int32_t m;
 		close(pidp[0]);
 		close(errp[0]);
+		close(st->dirfd);	/* the lock stays with P (see below) */
 		/* cgroups first: C, forked after, is born inside them */
 		if ((r = oci_cgroup_enter(st, getpid())) < 0) {
 			oci_child_fail(errp[1], r, "%s", oci_errmsg);
@@ -210,7 +214,7 @@ int oci_exec(struct oci_state *st, const struct exec_opts *o, int *exit_code)
 		c = fork();
 		if (c == 0) {
 			close(pidp[1]);
-			child_c(&s, errp[1], consfd);
+			child_c(&s, errp[1], consfd, helperfd);
 		}
 		m = c;
 		if (write(pidp[1], &m, sizeof(m)) < 0 || c < 0 || o->detach)
@@ -227,6 +231,15 @@ int oci_exec(struct oci_state *st, const struct exec_opts *o, int *exit_code)
 	if (read(pidp[0], &cpid, sizeof(cpid)) != sizeof(cpid) || cpid <= 0)
 		cpid = 0;
 	got = read(errp[0], &ce, sizeof(ce));
+	if (got == sizeof(int)) {
+		/* from the trampoline: the command's exec errno */
+		int e;
+		memcpy(&e, &ce, sizeof(e));
+		waitpid(a, NULL, 0);
+		r = oci_err(e > 0 && e < 4096 ? -e : -EIO, "cannot execute %s in the container: %s",
+			    s.proc.args[0], strerror(e > 0 && e < 4096 ? e : EIO));
+		goto out;
+	}
 	if (got == sizeof(ce)) {
 		ce.msg[sizeof(ce.msg) - 1] = '\0';
 		waitpid(a, NULL, 0);
@@ -266,6 +279,8 @@ out:
 		close(consfd);
 	if (pidfd >= 0)
 		close(pidfd);
+	if (helperfd >= 0)
+		close(helperfd);
 	oci_spec_free(&s);
 	return r;
 }

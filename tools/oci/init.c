@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
@@ -279,6 +280,10 @@ _Noreturn void oci_init_child(struct oci_launch *L)
 	bool late = false;
 	int rootfd, r;
 
+	/* not dumpable until the exec: the container's processes must not
+	 * open /proc/PID/exe (the host's runtime) or /proc/PID/fd of this one
+	 * while it waits for start */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	/* until the exec: a broken pipe to create is reported by write() */
 	signal(SIGPIPE, SIG_IGN);
 	/* never the caller's session: its terminal's signals are not ours */
@@ -346,7 +351,7 @@ _Noreturn void oci_init_child(struct oci_launch *L)
 		_exit(127);
 	}
 	signal(SIGPIPE, SIG_DFL);
-	execve(file, s->proc.args, s->proc.env ? s->proc.env : (char *[]){ NULL });
-	dprintf(2, "vserver-oci: cannot execute %s: %s\n", file, strerror(errno));
-	_exit(errno == ENOENT ? 127 : 126);
+	r = oci_exec_trampoline(L->helperfd, -1, file, s->proc.args, s->proc.env);
+	dprintf(2, "vserver-oci: cannot execute the trampoline for %s: %s\n", file, strerror(-r));
+	_exit(126);
 }

@@ -161,14 +161,14 @@ static void check_extra(int argc, int i, const char *verb)
 		fail(EXIT_USAGE, "%s: unexpected argument", verb);
 }
 
-static int parse_sub(int argc, char **argv, const struct option *lo, const char *verb,
-		     void (*fn)(int c, const char *arg, void *data), void *data)
+static int parse_sub(int argc, char **argv, const char *so, const struct option *lo,
+		     const char *verb, void (*fn)(int c, const char *arg, void *data), void *data)
 {
 	int c;
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+dt", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, so, lo, NULL)) != -1) {
 		if (c == '?')
 			fail(EXIT_USAGE, "%s: unknown option %s", verb, argv[optind - 1]);
 		if (c == ':')
@@ -237,7 +237,7 @@ static int do_run(const char *verb, int argc, char **argv)
 	struct oci_state st;
 	struct oci_spec s;
 	pid_t child;
-	int i = parse_sub(argc, argv, create_lo, verb, c_opt, &o), r, status;
+	int i = parse_sub(argc, argv, "+:b:dfaq", create_lo, verb, c_opt, &o), r, status;
 	const char *id = need_id(argc, argv, i, verb);
 
 	check_extra(argc, i + 1, verb);
@@ -288,7 +288,7 @@ static int do_simple(const char *verb, int argc, char **argv)
 {
 	struct copts o = { 0 };
 	struct oci_state st;
-	int i = parse_sub(argc, argv, create_lo, verb, c_opt, &o), r = 0;
+	int i = parse_sub(argc, argv, "+:b:dfaq", create_lo, verb, c_opt, &o), r = 0;
 	const char *id = need_id(argc, argv, i, verb);
 
 	if (!strcmp(verb, "kill")) {
@@ -325,7 +325,7 @@ static int do_list(int argc, char **argv)
 {
 	struct copts o = { 0 };
 	char **ids;
-	int i = parse_sub(argc, argv, create_lo, "list", c_opt, &o);
+	int i = parse_sub(argc, argv, "+:b:dfaq", create_lo, "list", c_opt, &o);
 
 	check_extra(argc, i, "list");
 	if (oci_state_list(&ids) < 0)
@@ -389,7 +389,7 @@ static int do_exec(int argc, char **argv)
 	};
 	struct xopts x = { 0 };
 	struct oci_state st;
-	int i = parse_sub(argc, argv, lo, "exec", x_opt, &x), r, code = 0;
+	int i = parse_sub(argc, argv, "+:p:tde:w:u:", lo, "exec", x_opt, &x), r, code = 0;
 	const char *id = need_id(argc, argv, i, "exec");
 
 	x.e.args = argv + i + 1;

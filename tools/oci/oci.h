@@ -156,6 +156,7 @@ struct oci_launch {
 	int errfd;		/* init → parent: failures (close-on-exec: EOF = exec) */
 	int consfd;		/* --console-socket, connected; -1 none */
 	int *nsfds;		/* per s->ns: opened path or -1 */
+	int helperfd;		/* vserver-init, read-only (vs_helper_fd) */
 };
 _Noreturn void oci_init_child(struct oci_launch *L);
 /* Applies user, capabilities, rlimits, no_new_privs, umask, oom score and
@@ -167,6 +168,8 @@ int oci_apply_process(const struct oci_process *p, const struct oci_seccomp *sc,
 int oci_seccomp_load(const struct oci_seccomp *sc, char *err, size_t errlen);
 int oci_console_setup(int sock, const struct oci_process *p, char *err, size_t errlen);
 int oci_exec_path(const char *file, char **env, char *out, size_t len);
+int oci_helper_open(int *fd);
+int oci_exec_trampoline(int helperfd, int errfd, const char *file, char **args, char **env);
 
 /* create.c */
 int oci_create(const char *id, const char *bundle, const char *pidfile, const char *console,

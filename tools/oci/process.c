@@ -27,6 +27,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
@@ -224,4 +225,52 @@ int oci_exec_path(const char *file, char **env, char *out, size_t len)
 			return 0;
 	}
 	return -ENOENT;
+}
+
+int oci_helper_open(int *fd)
+{
+	struct vs_ctx *ctx;
+	int r = vs_ctx_new(&ctx);
+
+	if (r < 0)
+		return oci_err(r, "libvserver: %s", strerror(-r));
+	if ((r = vs_ctx_load_env(ctx)) < 0 || (r = vs_helper_fd(ctx, fd)) < 0)
+		oci_err(r, "%s", vs_ctx_errmsg(ctx));
+	vs_ctx_unref(ctx);
+	return r;
+}
+
+/* Not execve(file): the host's vserver-init (read-only, see
+ * vs_helper_fd) execs it.  Until then we are the host's vserver-oci, and a
+ * process.args[0] that links to /proc/self/exe would otherwise run — and
+ * could then overwrite — the runtime's own binary (CVE-2019-5736).
+ * errfd < 0: nobody listens for an exec failure (the init after start);
+ * the trampoline then just exits 127/126, and we say why on stderr. */
+int oci_exec_trampoline(int helperfd, int errfd, const char *file, char **args, char **env)
+{
+	size_t n = 0;
+	char **tv, num[16];
+
+	while (args[n])
+		n++;
+	tv = calloc(n + 5, sizeof(char *));
+	if (!tv)
+		return -ENOMEM;
+	if (errfd < 0) {
+		errfd = 1023;
+		close(errfd);
+	} else if (fcntl(errfd, F_SETFD, 0) < 0) {
+		free(tv);
+		return -errno;
+	}
+	snprintf(num, sizeof(num), "%d", errfd);
+	tv[0] = "vserver-init";
+	tv[1] = "--exec";
+	tv[2] = num;
+	tv[3] = (char *)file;
+	for (size_t i = 0; i < n; i++)
+		tv[4 + i] = args[i];
+	syscall(SYS_execveat, helperfd, "", tv, env ? env : (char *[]){ NULL }, AT_EMPTY_PATH);
+	free(tv);
+	return -errno;
 }
