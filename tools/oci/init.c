@@ -107,6 +107,17 @@ static void fdpath(int fd, char *buf, size_t len)
 	snprintf(buf, len, "/proc/self/fd/%d", fd);
 }
 
+/* fd was opened before the mount: it names what is underneath.  The
+ * remount and the propagation change must name the new mount on top. */
+static void reopen(struct oci_launch *L, int rootfd, size_t i, int *fd, char *tgt, size_t len)
+{
+	close(*fd);
+	*fd = in_root(rootfd, L->s->mounts[i].dest, O_PATH);
+	if (*fd < 0)
+		FAIL(-errno, "mounts[%zu]: %s: %s", i, L->s->mounts[i].dest, strerror(errno));
+	fdpath(*fd, tgt, len);
+}
+
 static void do_mount(struct oci_launch *L, int rootfd, size_t i)
 {
 	const struct oci_mount *m = &L->s->mounts[i];
@@ -126,6 +137,7 @@ static void do_mount(struct oci_launch *L, int rootfd, size_t i)
 		if (mount(m->source, tgt, NULL, MS_BIND | (m->flags & MS_REC), NULL) < 0)
 			FAIL(-errno, "mounts[%zu]: bind %s on %s: %s", i, m->source, m->dest,
 			     strerror(errno));
+		reopen(L, rootfd, i, &fd, tgt, sizeof(tgt));
 		/* bind mounts take their flags only in a remount */
 		if ((m->flags & ~(MS_BIND | MS_REC | MS_REMOUNT)) &&
 		    mount(NULL, tgt, NULL, MS_BIND | MS_REMOUNT | (m->flags & ~MS_REC), NULL) < 0)
@@ -149,6 +161,8 @@ static void do_mount(struct oci_launch *L, int rootfd, size_t i)
 			FAIL(-e, "mounts[%zu]: %s on %s: %s", i, type, m->dest, strerror(e));
 		}
 	}
+	if (!m->bind)
+		reopen(L, rootfd, i, &fd, tgt, sizeof(tgt));
 	if (m->propagation && mount(NULL, tgt, NULL, m->propagation, NULL) < 0)
 		FAIL(-errno, "mounts[%zu]: %s: propagation: %s", i, m->dest, strerror(errno));
 	close(fd);

@@ -83,7 +83,10 @@ int oci_apply_process(const struct oci_process *p, const struct oci_seccomp *sc,
 	for (size_t i = 0; i < p->n_rlimits; i++) {
 		struct rlimit rl = { p->rlimits[i].soft, p->rlimits[i].hard };
 		if (setrlimit(p->rlimits[i].resource, &rl) < 0) {
-			snprintf(err, errlen, "process.rlimits[%zu]: %s", i, strerror(errno));
+			snprintf(err, errlen, "process.rlimits[%zu] (soft %llu, hard %llu): %s%s", i,
+				 (unsigned long long)rl.rlim_cur, (unsigned long long)rl.rlim_max,
+				 strerror(errno), errno == EPERM ? " (raising a hard limit needs "
+				 "CAP_SYS_RESOURCE; RLIMIT_NOFILE at most fs.nr_open)" : "");
 			return -errno;
 		}
 	}

@@ -426,6 +426,14 @@ static int parse_paths(struct json_object *a, const char *field, char ***out)
 	return r;
 }
 
+static bool has_ns(const struct oci_spec *s, int type)
+{
+	for (size_t i = 0; i < s->n_ns; i++)
+		if (s->ns[i].type == type)
+			return true;
+	return false;
+}
+
 int oci_parse_linux(struct json_object *lin, struct oci_spec *s)
 {
 	static const char *const keys[] = { "namespaces", "resources", "cgroupsPath", "devices",
@@ -479,7 +487,7 @@ int oci_parse_linux(struct json_object *lin, struct oci_spec *s)
 			    strcmp(key, "kernel.hostname"))
 				return oci_err(-EOPNOTSUPP, "linux.sysctl.%s: not namespaced; "
 					       "refused (it would change the host)", key);
-			if (!strncmp(key, "net.", 4) && !(s->clone_flags & CLONE_NEWNET))
+			if (!strncmp(key, "net.", 4) && !has_ns(s, CLONE_NEWNET))
 				return oci_err(-EINVAL, "linux.sysctl.%s: needs a new network "
 					       "namespace", key);
 			s->sysctl[s->n_sysctl].key = strdup(key);
