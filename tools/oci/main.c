@@ -56,7 +56,8 @@ static void logmsg(const char *level, const char *msg)
 		json_object_object_add(o, "level", json_object_new_string(level));
 		json_object_object_add(o, "msg", json_object_new_string(msg));
 		json_object_object_add(o, "time", json_object_new_string(t));
-		fprintf(logfile, "%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+		fprintf(logfile, "%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+									 JSON_C_TO_STRING_NOSLASHESCAPE));
 		json_object_put(o);
 	} else {
 		fprintf(logfile, "time=\"%s\" level=%s msg=\"%s\"\n", t, level, msg);
@@ -251,6 +252,10 @@ static int do_run(const char *verb, int argc, char **argv)
 	}
 	if (o.detach)
 		return EXIT_OK;
+	/* the lock is taken per command: kill, exec and state must get in
+	 * while the process runs; delete takes it again below */
+	close(st.dirfd);
+	st.dirfd = -1;
 	/* foreground: the init is our child; forward what we get */
 	{
 		static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
@@ -269,7 +274,8 @@ static int do_run(const char *verb, int argc, char **argv)
 		}
 	}
 	r = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-	if (oci_delete(&st, true) < 0)
+	oci_state_close(&st);
+	if (oci_state_open(id, &st) == 0 && oci_delete(&st, true) < 0)
 		oci_warn("%s", oci_errmsg);
 	oci_state_close(&st);
 	oci_spec_free(&s);

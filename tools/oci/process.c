@@ -216,7 +216,8 @@ int oci_exec_path(const char *file, char **env, char *out, size_t len)
 
 	if (strchr(file, '/')) {
 		snprintf(out, len, "%s", file);
-		return 0;
+		return stat(out, &st) == 0 && S_ISREG(st.st_mode) && access(out, X_OK) == 0 ?
+			0 : -ENOENT;
 	}
 	for (size_t i = 0; env && env[i]; i++)
 		if (!strncmp(env[i], "PATH=", 5))
