@@ -300,6 +300,15 @@ VS_PUBLIC int vs_guest_wait(struct vs_guest *g, int timeout_ms);
 #define VS_DELETE_FORCE	0x1	/* stop it first if running */
 VS_PUBLIC int vs_guest_delete(struct vs_ctx *ctx, const char *name, unsigned flags);
 
+/* An fd of the static helper vserver-init (from the context's helper
+ * directory) for execveat(fd, "", argv, env, AT_EMPTY_PATH): a detached
+ * read-only, nodev, nosuid bind mount of it, or on kernels without
+ * mount_setattr a sealed memfd copy.  Whatever enters a container from the
+ * host execs it as a trampoline, "vserver-init --exec ERRFD FILE ARGV0
+ * [ARG...]", so that no process inside runs a host executable it could
+ * write to (CVE-2019-5736).  Close-on-exec; the caller closes it. */
+VS_PUBLIC int vs_helper_fd(struct vs_ctx *ctx, int *fd);
+
 /* Running guests, from the run directory. */
 VS_PUBLIC int vs_running_list(struct vs_ctx *ctx, char ***names);
 /* The guest a host process belongs to: name (malloc'd) and xid, or

@@ -98,3 +98,8 @@ int vs_helper_open(struct vs_ctx *ctx, int *out)
 			      strerror(-m));
 	return helper_memfd(ctx, fd, path, out);
 }
+
+int vs_helper_fd(struct vs_ctx *ctx, int *fd)
+{
+	return vs_helper_open(ctx, fd);
+}

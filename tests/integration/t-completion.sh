@@ -40,4 +40,7 @@ cond "vserver-stat completes --json" grep -qx -- --json <<<"$(complete_line "vse
 cond "chbind completes network capabilities" grep -qx raw_icmp <<<"$(complete_line "chbind --ncap ")"
 cond "naddress completes --remove" grep -qx -- --remove <<<"$(complete_line "naddress --rem")"
 cond "vserver-stat completes --net" grep -qx -- --net <<<"$(complete_line "vserver-stat --n")"
+cond "vserver-oci completes its commands" grep -qx exec <<<"$(complete_line "vserver-oci ")"
+cond "vserver-oci completes --log-format values" grep -qx json <<<"$(complete_line "vserver-oci --log-format ")"
+cond "vserver-oci exec completes --console-socket" grep -qx -- --console-socket <<<"$(complete_line "vserver-oci exec --con")"
 finish

@@ -1,0 +1,286 @@
+# vserver-oci: the OCI runtime, driven directly with a hand-written bundle,
+# fed hostile config.json files, and driven by a real engine (podman).
+. "$VS_TESTDIR/lib.sh"
+
+OCI=$VSB/tools/vserver-oci
+ROOT=$T/oci-root
+B=$T/oci-bundle
+O() { "$OCI" --root "$ROOT" "$@"; }
+cg2() { if [ -f /sys/fs/cgroup/cgroup.controllers ]; then echo /sys/fs/cgroup; else echo /sys/fs/cgroup/unified; fi; }
+
+if [ "$VS_BACKEND" != ns ]; then
+	skip "vserver-oci" "the runtime uses namespaces on every kernel; tested on the ns run"
+	finish
+	exit 0
+fi
+
+g=$(gname rootfs)
+check "a busybox root file system from the project's own build" new_guest "$g"
+mkdir -p "$B" && cp -a "$(vdir "$g")" "$B/rootfs"
+
+# config.json ARGS-JSON [EXTRA-TOP-LEVEL-JSON]: runc spec's default, trimmed
+config() {
+	cat >"$B/config.json" <<EOF
+{
+  "ociVersion": "1.0.2",
+  "process": {
+    "terminal": false, "user": {"uid": 0, "gid": 0}, "args": $1,
+    "env": ["PATH=/usr/sbin:/usr/bin:/sbin:/bin", "TERM=xterm"], "cwd": "/",
+    "capabilities": {
+      "bounding": ["CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE"],
+      "effective": ["CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE"],
+      "permitted": ["CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE"]
+    },
+    "rlimits": [{"type": "RLIMIT_NOFILE", "hard": 512, "soft": 256}],
+    "noNewPrivileges": true
+  },
+  "root": {"path": "rootfs", "readonly": true},
+  "hostname": "ocitest",
+  "mounts": [
+    {"destination": "/proc", "type": "proc", "source": "proc"},
+    {"destination": "/dev", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", "mode=755", "size=65536k"]},
+    {"destination": "/dev/pts", "type": "devpts", "source": "devpts", "options": ["nosuid", "noexec", "newinstance", "ptmxmode=0666"]},
+    {"destination": "/tmp", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", "nodev"]},
+    {"destination": "/sys", "type": "sysfs", "source": "sysfs", "options": ["nosuid", "noexec", "nodev", "ro"]}
+  ],
+  ${2:+$2,}
+  "linux": {
+    "namespaces": [{"type": "pid"}, {"type": "network"}, {"type": "ipc"}, {"type": "uts"}, {"type": "mount"}, {"type": "cgroup"}],
+    "maskedPaths": ["/proc/kcore", "/proc/keys", "/sys/firmware"],
+    "readonlyPaths": ["/proc/sys", "/proc/sysrq-trigger"]${3:+,$3}
+  }
+}
+EOF
+}
+# nothing of a container may remain: state, cgroup
+nothing_left() {
+	[ -z "$(ls -A "$ROOT" 2>/dev/null)" ] && [ ! -e "$(cg2)/vserver-oci/$1" ]
+}
+
+# ---- the verbs, directly ------------------------------------------------
+check_out "--version names the spec" '^spec: 1\.' "$OCI" --version
+check_out "features is JSON with the namespaces" '"namespaces"' "$OCI" features
+check_msg 2 "an unknown command is a usage error" "unknown command" "$OCI" frobnicate
+check_msg 2 "a missing id is a usage error" "container id is required" O start
+
+config '["sh", "-c", "echo out-$(hostname); exit 3"]'
+check_rc 3 "run: the process's exit status is run's" O run --bundle "$B" r1
+cp "$OUT" "$T/r1.out"
+cond "run: hostname and output" grep -qx "out-ocitest" "$T/r1.out"
+cond "run: nothing left behind" nothing_left r1
+
+config '["sleep", "1000"]'
+O run --bundle "$B" r2 >/dev/null 2>&1 &
+runpid=$!
+wait_until 5 bash -c "'$OCI' --root '$ROOT' state r2 2>/dev/null | grep -q running" || true
+O kill r2 KILL >/dev/null 2>&1
+wait $runpid
+rc=$?
+cond "run: an init killed by signal 9 → exit status 128+9 (got $rc)" test "$rc" = 137
+cond "run: deleted after the end" nothing_left r2
+
+config '["sh", "-c", "touch /x 2>&1; touch /tmp/ok && echo tmp-ok; ulimit -n; ulimit -Hn; cat /proc/keys | wc -c; grep CapBnd /proc/self/status; grep NoNewPrivs /proc/self/status"]'
+O run --bundle "$B" r3 >"$T/r3.out" 2>&1
+diag "$(tr '\n' ' ' <"$T/r3.out")"
+cond "root.readonly: / is read-only" grep -q "Read-only file system" "$T/r3.out"
+cond "mounts: a tmpfs on /tmp is writable" grep -q "^tmp-ok" "$T/r3.out"
+cond "process.rlimits: NOFILE soft 256 / hard 512" grep -qx "256" "$T/r3.out"
+cond "linux.maskedPaths: /proc/keys reads empty (the host's is not)" grep -qx "0" "$T/r3.out"
+cond "process.capabilities.bounding: kill, net_bind_service, audit_write only" \
+	grep -q "CapBnd:.*0000000020000420" "$T/r3.out"
+cond "process.noNewPrivileges" grep -q "NoNewPrivs:.*1" "$T/r3.out"
+
+config '["sleep", "1000"]'
+check "create leaves the init waiting" O create --bundle "$B" --pid-file "$T/c1.pid" c1
+pid=$(cat "$T/c1.pid" 2>/dev/null)
+check_out "state: created, with the pid of the pid file" "\"pid\":${pid:-x}" O state c1
+check_out "state: status created" '"status":"created"' O state c1
+cond "the waiting init has not run process.args yet" not grep -q sleep "/proc/$pid/cmdline"
+check "start" O start c1
+check_out "state: running" '"status":"running"' O state c1
+cond "after start the init is process.args" grep -q sleep "/proc/$pid/cmdline"
+check_msg 1 "start twice is refused" "not created" O start c1
+check_out "exec: a command inside (the init is PID 1)" '^1 sleep' O exec c1 sh -c 'echo 1 $(cat /proc/1/comm)'
+check_rc 7 "exec: its exit status" O exec c1 sh -c 'exit 7'
+check_msg 1 "exec: a missing program is an error" "/no/such: not found" O exec c1 /no/such
+check_out "exec --env and --cwd" '^/tmp V=1$' O exec --env V=1 --cwd /tmp c1 sh -c 'echo $(pwd) V=$V'
+cat >"$T/proc.json" <<'EOF'
+{"args": ["sh", "-c", "echo from-process-json $(id -u)"], "cwd": "/", "env": ["PATH=/bin"],
+ "user": {"uid": 65534, "gid": 65534}}
+EOF
+check_out "exec --process: JSON process, other user" '^from-process-json 65534$' O exec --process "$T/proc.json" c1
+check "exec --detach --pid-file" O exec --detach --pid-file "$T/x.pid" c1 sleep 1000
+check_out "ps --format json lists init and the detached exec" "\\[.*${pid:-x}.*$(cat "$T/x.pid" 2>/dev/null)" O ps --format json c1
+check "pause" O pause c1
+check_out "state: paused (cgroup freezer)" '"status":"paused"' O state c1
+cond "the init is frozen" grep -q "frozen 1" "$(cg2)/vserver-oci/c1/cgroup.events"
+check "resume" O resume c1
+check_out "state: running again" '"status":"running"' O state c1
+check_msg 1 "delete of a running container needs --force" "is running" O delete c1
+check "kill with a signal name" O kill c1 KILL
+wait_until 5 bash -c "! kill -0 $pid 2>/dev/null" || true
+check_out "state: stopped" '"status":"stopped"' O state c1
+check_msg 1 "kill of a stopped container" "nothing to signal" O kill c1 TERM
+check "delete" O delete c1
+cond "delete: state and cgroup gone, the detached exec too" \
+	bash -c "[ -z \"\$(ls -A '$ROOT')\" ] && ! kill -0 $(cat "$T/x.pid" 2>/dev/null || echo 1) 2>/dev/null"
+check_msg 1 "state of a deleted container" "does not exist" O state c1
+
+check "kill --all with a number" bash -c "'$OCI' --root '$ROOT' run -d --bundle '$B' k1 && '$OCI' --root '$ROOT' kill --all k1 9"
+wait_until 5 bash -c "'$OCI' --root '$ROOT' state k1 | grep -q stopped" || true
+check "delete after kill --all" O delete k1
+check "delete --force of a created container" bash -c "'$OCI' --root '$ROOT' create --bundle '$B' d1 && '$OCI' --root '$ROOT' delete --force d1"
+cond "nothing left after delete --force" nothing_left d1
+
+# hooks get the state on stdin
+cat >"$T/hook" <<EOF
+#!/bin/sh
+cat >>"$T/hook.out"; echo " \$1" >>"$T/hook.out"
+EOF
+chmod +x "$T/hook"
+config '["true"]' "\"hooks\": {\"prestart\": [{\"path\": \"$T/hook\", \"args\": [\"hook\", \"prestart\"]}], \"poststop\": [{\"path\": \"$T/hook\", \"args\": [\"hook\", \"poststop\"]}]}"
+check "run with prestart and poststop hooks" O run --bundle "$B" h1
+cond "hooks: prestart got the state with id and pid" grep -q '"id":"h1".*prestart' <(tr -d '\n ' <"$T/hook.out")
+cond "hooks: poststop ran" grep -q "poststop" "$T/hook.out"
+
+# --log-format json records the failure as runc does
+config '["/no/such/program"]'
+check_msg 1 "a missing program fails create" "process.args\[0\]" O --log "$T/oci.log" --log-format json create --bundle "$B" e1
+cond "--log-format json: one object with level error" grep -q '"level":"error","msg":".*no/such' "$T/oci.log"
+cond "nothing left after a failed create" nothing_left e1
+
+# ---- hostile or wrong config.json: an error naming the field, nothing started
+bad() {  # bad DESC REGEX: create must fail saying REGEX, leaving nothing
+	local d=$1 re=$2
+	check_msg 1 "$d" "$re" O create --bundle "$B" bad
+	cond "$d: nothing left" nothing_left bad
+}
+printf '{"ociVersion": "1.0.2", "process": ' >"$B/config.json"
+bad "malformed JSON" "malformed JSON"
+printf '{"ociVersion":"1.0.2","x":%s1%s}' "$(printf '[%.0s' $(seq 100))" "$(printf ']%.0s' $(seq 100))" >"$B/config.json"
+bad "nesting 100 deep" "nesting deeper than"
+{ printf '{"ociVersion":"1.0.2","annotations":{"a":"'; head -c 5000000 /dev/zero | tr '\0' a; printf '"}}'; } >"$B/config.json"
+bad "a 5 MB config.json" "bytes; more than"
+config '"sh"'
+bad "wrong type: process.args a string" "process.args: must be an array"
+config '["true"]' '"frobnicate": 1'
+bad "unknown top-level field" "^vserver-oci: frobnicate: not supported"
+config '["true"]' "" '"intelRdt": {}'
+bad "unknown linux field" "linux.intelRdt: not supported"
+config '["true"]'
+sed -i 's|"path": "rootfs"|"path": "../../etc"|' "$B/config.json"
+bad "root.path escaping the bundle" "root.path: .* escapes the bundle"
+config '["true"]'
+sed -i 's|"destination": "/tmp"|"destination": "/tmp/../../../etc"|' "$B/config.json"
+bad "a mount destination with .." 'mounts\[3\]: .* contains ".."'
+config '["true"]' "" '"maskedPaths": ["proc/kcore"]'
+bad "a relative masked path" 'linux.maskedPaths\[0\]: .* not an absolute'
+config '["true"]'
+sed -i 's|"uid": 0, "gid": 0|"uid": "root", "gid": 0|' "$B/config.json"
+bad "wrong type: process.user.uid" "process.user.uid: must be an integer"
+config '["true"]' "" '"uidMappings": [{"containerID": 0, "hostID": 100000, "size": 65536}]'
+bad "user namespaces are refused" "uidMappings.*not supported"
+config '["true"]' "" '"sysctl": {"kernel.panic": "1"}'
+bad "a host-wide sysctl is refused" "linux.sysctl.kernel.panic: not namespaced"
+config '["true"]' "" '"resources": {"blockIO": {"weight": 10}}'
+bad "an unsupported resource" "linux.resources.blockIO: not supported"
+config '["true"]'
+sed -i 's|"CAP_KILL", "CAP_NET|"CAP_FROBNICATE", "CAP_NET|' "$B/config.json"
+bad "an unknown capability" 'process.capabilities.bounding\[1\]: unknown capability'
+ln -sfn /etc "$B/rootfs/escape"
+config '["true"]'
+sed -i 's|"destination": "/tmp"|"destination": "/escape/oci-mounted-here"|' "$B/config.json"
+check "a mount through a link in the image stays inside the root" O run --bundle "$B" ln1
+cond "... and nothing was created in the host's /etc" test ! -e /etc/oci-mounted-here
+rm -f "$B/rootfs/escape"
+
+# ---- resources: on this host, v2 if delegated, else the v1 hierarchies
+config '["sleep", "1000"]' "" '"resources": {"memory": {"limit": 67108864}, "pids": {"limit": 40}}'
+if O run -d --bundle "$B" res1 >"$OUT" 2>&1; then
+	ok "linux.resources memory and pids"
+	mem=$(cat "$(cg2)/vserver-oci/res1/memory.max" /sys/fs/cgroup/memory/vserver-oci/res1/memory.limit_in_bytes 2>/dev/null | head -n 1)
+	pids=$(cat "$(cg2)/vserver-oci/res1/pids.max" /sys/fs/cgroup/pids/vserver-oci/res1/pids.max 2>/dev/null | head -n 1)
+	cond "memory.limit in force (${mem:-none})" test "${mem:-}" = 67108864
+	cond "pids.limit in force (${pids:-none})" test "${pids:-}" = 40
+	O delete --force res1 >/dev/null 2>&1
+else
+	check_msg 1 "linux.resources without a controller names the field" "linux.resources" O run -d --bundle "$B" res1
+	skip "memory.limit in force" "no memory controller here"
+	skip "pids.limit in force" "no pids controller here"
+fi
+
+# ---- a real engine: podman ---------------------------------------------
+podman_skip() {
+	local why=$1 d
+	for d in "podman run --rm" "podman run: exit status" "podman run -it" "podman ps while running" \
+		"podman exec" "podman exec -it" "podman kill" "podman stop" "podman --memory" "podman --pids-limit"; do
+		skip "$d" "$why"
+	done
+}
+if ! command -v podman >/dev/null; then
+	podman_skip "podman is not installed (tests/run-all installs it)"
+	finish
+	exit 0
+fi
+# podman's state apart from the host's; the runtime through a wrapper that
+# names the helper directory of this build tree
+PR=$T/podman
+mkdir -p "$PR"
+cat >"$PR/vserver-oci" <<EOF
+#!/bin/sh
+VSERVER_HELPERDIR='$VSERVER_HELPERDIR' exec '$OCI' "\$@"
+EOF
+chmod +x "$PR/vserver-oci"
+P() { podman --root "$PR/storage" --runroot "$PR/run" --runtime "$PR/vserver-oci" \
+	--cgroup-manager=cgroupfs --events-backend=file "$@"; }
+# podman asks for nofile 1048576 and nproc 1048576 by default, which needs
+# CAP_SYS_RESOURCE; some test machines do not grant it even to root
+U="--ulimit nofile=1024:1024 --ulimit nproc=4096:4096"
+tar -C "$B/rootfs" -cf "$PR/rootfs.tar" .
+if ! P import "$PR/rootfs.tar" localhost/vs-busybox:oci >"$OUT" 2>&1; then
+	podman_skip "podman import fails here: $(tail -n 1 "$OUT")"
+	finish
+	exit 0
+fi
+IMG=localhost/vs-busybox:oci
+if ! P run --rm $U "$IMG" true >"$OUT" 2>&1; then
+	diag "podman run failed: $(tail -n 2 "$OUT")"
+	# hybrid hosts: try without podman's own cgroup handling
+	P run --rm $U --cgroups=disabled "$IMG" true >"$OUT" 2>&1 &&
+		U="$U --cgroups=disabled" && diag "podman needs --cgroups=disabled here"
+fi
+check "podman run --rm" P run --rm $U "$IMG" true
+check_rc 3 "podman run: exit status" P run --rm $U "$IMG" sh -c 'exit 3'
+if command -v script >/dev/null; then
+	out=$(printf 'echo typed-$((6*7))\nexit 5\n' | script -qec "podman --root '$PR/storage' --runroot '$PR/run' --runtime '$PR/vserver-oci' --cgroup-manager=cgroupfs --events-backend=file run -it --rm $U $IMG sh" /dev/null 2>&1; echo "rc=$?")
+	cond "podman run -it: a terminal through the console socket" grep -q "typed-42" <<<"$out"
+else
+	skip "podman run -it" "script(1) is not installed"
+fi
+check "podman run -d" P run -d --name oci1 $U --memory 64m --pids-limit 50 "$IMG" sh -c 'trap "exit 9" USR1; while :; do sleep 0.1; done'
+check_out "podman ps while running" 'oci1' P ps
+check_out "podman exec" '^in-exec-ocitest$|^in-exec-' P exec oci1 sh -c 'echo in-exec-$(hostname)'
+if command -v script >/dev/null; then
+	out=$(printf 'echo exec-tty-$((2+3))\nexit 4\n' | script -qec "podman --root '$PR/storage' --runroot '$PR/run' --runtime '$PR/vserver-oci' --cgroup-manager=cgroupfs --events-backend=file exec -it oci1 sh" /dev/null 2>&1)
+	cond "podman exec -it" grep -q "exec-tty-5" <<<"$out"
+else
+	skip "podman exec -it" "script(1) is not installed"
+fi
+id=$(P inspect -f '{{.Id}}' oci1 2>/dev/null)
+mem=$(cat /sys/fs/cgroup/memory/libpod_parent/libpod-$id/memory.limit_in_bytes \
+	"$(cg2)/libpod_parent/libpod-$id/memory.max" 2>/dev/null | head -n 1)
+pids=$(cat /sys/fs/cgroup/pids/libpod_parent/libpod-$id/pids.max \
+	"$(cg2)/libpod_parent/libpod-$id/pids.max" 2>/dev/null | head -n 1)
+cond "podman --memory 64m reaches the cgroup (${mem:-none})" test "${mem:-}" = 67108864
+cond "podman --pids-limit 50 reaches the cgroup (${pids:-none})" test "${pids:-}" = 50
+check "podman kill -s USR1" P kill -s USR1 oci1
+wait_until 10 bash -c "podman --root '$PR/storage' --runroot '$PR/run' ps -a --format '{{.Status}}' --filter name=oci1 | grep -q 'Exited (9)'"
+check_out "podman kill: the signal reached the container's init" 'Exited \(9\)' P ps -a --format '{{.Status}}' --filter name=oci1
+P rm -f oci1 >/dev/null 2>&1
+P run -d --name oci2 $U "$IMG" sleep 1000 >/dev/null 2>&1
+check "podman stop" P stop -t 1 oci2
+check_out "podman stop: exited" 'Exited' P ps -a --format '{{.Status}}' --filter name=oci2
+P rm -f oci2 >/dev/null 2>&1
+P rmi -f "$IMG" >/dev/null 2>&1
+cond "podman left nothing in the runtime's state" test -z "$(ls -A /run/vserver-oci 2>/dev/null | grep -v '^$' || true)"
+finish
