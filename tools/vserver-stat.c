@@ -86,7 +86,7 @@ int main(int argc, char **argv)
 	};
 	struct vs_ctx *ctx;
 	char **names;
-	bool json = false, net = false, first = true;
+	bool json = false, net = false, first = true, light;
 	int c, r, failed = 0;
 
 	tool_init(argc, argv);
@@ -105,6 +105,7 @@ int main(int argc, char **argv)
 	ctx = tool_ctx();
 	/* the guests that run, from the run state: the cost grows with what
 	 * runs, not with what is configured */
+	light = vs_backend_detect() == VS_BACKEND_NS;
 	r = vs_running_list(ctx, &names);
 	if (r < 0)
 		die_lib(ctx, r);
@@ -122,9 +123,12 @@ int main(int argc, char **argv)
 		size_t nlim = 0;
 		char b1[32], b2[32], b3[32], b4[32];
 
-		/* the table needs only the run state and the cgroup; the JSON
-		 * form lists the configured limits too */
-		if ((json ? vs_guest_open(ctx, *n, &g) : vs_guest_open_deferred(ctx, *n, &g)) < 0) {
+		/* on the ns backend the table needs only the run state and the
+		 * cgroup; the JSON form lists the configured limits, --net the
+		 * configured network context, and on vx the hits of the
+		 * context's limits come from the configured rlimits */
+		if ((json || net || !light ? vs_guest_open(ctx, *n, &g) :
+					     vs_guest_open_deferred(ctx, *n, &g)) < 0) {
 			/* a broken configuration must not hide the others */
 			warnmsg("%s", vs_ctx_errmsg(ctx));
 			failed = 1;
