@@ -330,8 +330,16 @@ int main(int argc, char **argv)
 		/* the count is taken once the attackers stopped and before any
 		 * is killed: killing frees room that late forks could take */
 		atomic_store(&sh->stop, 1);
-		usleep(200000);
-		made_final = atomic_load(&sh->made);
+		/* a forker between its reservation and a failed fork still
+		 * counts one too many; under emulation it can be off the CPU
+		 * for a while: wait until the count holds still (2 s at most) */
+		for (int i = 0; i < 10; i++) {
+			long before = atomic_load(&sh->made);
+			usleep(200000);
+			made_final = atomic_load(&sh->made);
+			if (made_final == before)
+				break;
+		}
 		stop = now() + 20;
 		while (grp > 0 && kill(-grp, SIGKILL) == 0 && now() < stop) {
 			while (waitpid(-1, NULL, WNOHANG) > 0)
