@@ -4,17 +4,10 @@
 
 #include <limits.h>
 
-/* configure sets them (--prefix, --sysconfdir, --localstatedir,
- * --runstatedir, --with-vdirbase); these are its defaults */
-#ifndef DEFAULT_CONFDIR
-#define DEFAULT_CONFDIR		"/etc/vservers"
-#endif
-#ifndef DEFAULT_VDIRBASE
-#define DEFAULT_VDIRBASE	"/vservers"
-#endif
-#ifndef DEFAULT_RUNDIR
-#define DEFAULT_RUNDIR		"/run/vservers"
-#endif
+/* DEFAULT_CONFDIR, DEFAULT_VDIRBASE and DEFAULT_RUNDIR come from configure
+ * (--sysconfdir, --localstatedir, --runstatedir, --with-vdirbase): its
+ * vs_confdir, vs_vdirbase and vs_rundir, which lib/Makefile.am and
+ * tools/Makefile.am pass alike, so the library and the tools agree */
 #define DEFAULT_CGROUP		"vserver"
 
 const char *vs_version(void)

@@ -39,16 +39,8 @@ enum {
 	{ "help", no_argument, NULL, 'h' }, \
 	{ "version", no_argument, NULL, 'V' }
 
-/* configure's choice (--prefix, --sysconfdir …); see lib/ctx.c */
-#ifndef DEFAULT_CONFDIR
-#define DEFAULT_CONFDIR "/etc/vservers"
-#endif
-#ifndef DEFAULT_VDIRBASE
-#define DEFAULT_VDIRBASE "/vservers"
-#endif
-#ifndef DEFAULT_RUNDIR
-#define DEFAULT_RUNDIR "/run/vservers"
-#endif
+/* DEFAULT_CONFDIR, DEFAULT_VDIRBASE, DEFAULT_RUNDIR: configure's choice,
+ * passed by tools/Makefile.am (the same values as the library's) */
 
 #define COMMON_OPTIONS_HELP \
 	"Common options:\n" \
