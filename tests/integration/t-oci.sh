@@ -5,7 +5,9 @@
 OCI=$VSB/tools/vserver-oci
 ROOT=$T/oci-root
 B=$T/oci-bundle
-O() { "$OCI" --root "$ROOT" "$@"; }
+# the ns backend explicitly: on the patched kernel (the VM's ns run) the
+# default, auto, would make every container a context (t-oci-vx.sh)
+O() { "$OCI" --root "$ROOT" --backend ns "$@"; }
 cg2() { if [ -f /sys/fs/cgroup/cgroup.controllers ]; then echo /sys/fs/cgroup; else echo /sys/fs/cgroup/unified; fi; }
 
 if [ "$VS_BACKEND" != ns ]; then
@@ -126,10 +128,10 @@ cond "delete: state and cgroup gone, the detached exec too" \
 	bash -c "[ -z \"\$(ls -A '$ROOT')\" ] && ! kill -0 $(cat "$T/x.pid" 2>/dev/null || echo 1) 2>/dev/null"
 check_msg 1 "state of a deleted container" "does not exist" O state c1
 
-check "kill --all with a number" bash -c "'$OCI' --root '$ROOT' run -d --bundle '$B' k1 && '$OCI' --root '$ROOT' kill --all k1 9"
+check "kill --all with a number" bash -c "'$OCI' --root '$ROOT' --backend ns run -d --bundle '$B' k1 && '$OCI' --root '$ROOT' kill --all k1 9"
 wait_until 5 bash -c "'$OCI' --root '$ROOT' state k1 | grep -q stopped" || true
 check "delete after kill --all" O delete k1
-check "delete --force of a created container" bash -c "'$OCI' --root '$ROOT' create --bundle '$B' d1 && '$OCI' --root '$ROOT' delete --force d1"
+check "delete --force of a created container" bash -c "'$OCI' --root '$ROOT' --backend ns create --bundle '$B' d1 && '$OCI' --root '$ROOT' delete --force d1"
 cond "nothing left after delete --force" nothing_left d1
 
 # hooks get the state on stdin
@@ -187,6 +189,29 @@ bad "an unsupported resource" "linux.resources.blockIO: not supported"
 config '["true"]'
 sed -i 's|"CAP_KILL", "CAP_NET|"CAP_FROBNICATE", "CAP_NET|' "$B/config.json"
 bad "an unknown capability" 'process.capabilities.bounding\[1\]: unknown capability'
+# the vserver annotations (the vx backend itself: t-oci-vx.sh)
+check_msg 2 "--backend takes auto, ns or vx" "--backend: auto, ns or vx, not xen" \
+	"$OCI" --root "$ROOT" --backend xen features
+config '["true"]' '"annotations": {"org.vserver.xid": "4711"}'
+bad "org.vserver.xid on the ns backend" "annotations.org.vserver.xid: only with the vx backend"
+config '["true"]' '"annotations": {"org.vserver.xid": "70000"}'
+bad "org.vserver.xid out of range" 'annotations.org.vserver.xid: "70000" is not a context id'
+config '["true"]' '"annotations": {"org.vserver.ip": "198.18.0.300"}'
+bad "org.vserver.ip not an address" "annotations.org.vserver.ip: "
+config '["true"]' '"annotations": {"org.vserver.colour": "red"}'
+bad "an unknown org.vserver annotation" "annotations.org.vserver.colour: unknown vserver annotation"
+if ! "$VINFO" apiver >/dev/null 2>&1; then
+	check_out "features: the default backend is ns on a kernel without contexts" \
+		'"org.vserver.backend": ?"ns"' "$OCI" features
+	config '["true"]' '"annotations": {"org.vserver.backend": "vx"}'
+	check_msg 1 "org.vserver.backend vx on a kernel without contexts is refused" \
+		"annotations.org.vserver.backend vx: this kernel has no vserver system call" \
+		"$OCI" --root "$ROOT" create --bundle "$B" bad
+	cond "... and leaves nothing behind" nothing_left bad
+else
+	skip "features: the default backend on a kernel without contexts" "this kernel has them"
+	skip "org.vserver.backend vx on a kernel without contexts" "this kernel has them"
+fi
 ln -sfn /etc "$B/rootfs/escape"
 config '["true"]'
 sed -i 's|"destination": "/tmp"|"destination": "/escape/oci-mounted-here"|' "$B/config.json"
@@ -228,7 +253,7 @@ PR=$T/podman
 mkdir -p "$PR"
 cat >"$PR/vserver-oci" <<EOF
 #!/bin/sh
-VSERVER_HELPERDIR='$VSERVER_HELPERDIR' exec '$OCI' "\$@"
+VSERVER_HELPERDIR='$VSERVER_HELPERDIR' exec '$OCI' --backend ns "\$@"
 EOF
 chmod +x "$PR/vserver-oci"
 P() { podman --root "$PR/storage" --runroot "$PR/run" --runtime "$PR/vserver-oci" \

@@ -189,7 +189,7 @@ int oci_create(const char *id, const char *bundle, const char *pidfile, const ch
 	int sync[2] = { -1, -1 }, errp[2] = { -1, -1 }, v2fd = -1, r;
 	int nsfds[64];
 	struct oci_launch L = { .s = s, .fifofd = -1, .consfd = -1, .nsfds = nsfds,
-				.helperfd = -1 };
+				.helperfd = -1, .id = id };
 	struct oci_childerr ce;
 	struct clone_args ca = { .exit_signal = SIGCHLD };
 	pid_t child = -1;
@@ -200,6 +200,8 @@ int oci_create(const char *id, const char *bundle, const char *pidfile, const ch
 		return r;
 	if (s->n_ns > 64)
 		return oci_err(-E2BIG, "linux.namespaces: too many");
+	if ((r = oci_vx_resolve(s, id)) < 0)
+		return r;
 	if (s->proc.terminal && !console)
 		return oci_err(-EINVAL, "process.terminal is true: --console-socket is required");
 	if (!s->proc.terminal && console)
@@ -282,6 +284,8 @@ int oci_create(const char *id, const char *bundle, const char *pidfile, const ch
 		}
 		goto fail;
 	}
+	if ((r = oci_vx_end_setup(child)) < 0)
+		goto fail;
 	if (pidfile && (r = oci_write_pidfile(pidfile, child)) < 0)
 		goto fail;
 	*child_out = child;

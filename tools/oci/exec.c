@@ -211,6 +211,12 @@ int oci_exec(struct oci_state *st, const struct exec_opts *o, int *exit_code)
 				       strerror(errno));
 			_exit(127);
 		}
+		/* its contexts last: entering one gives up what its bounding
+		 * set does not allow */
+		if ((r = oci_vx_join(st->pid, ce.msg, sizeof(ce.msg))) < 0) {
+			oci_child_fail(errp[1], r, "%s", ce.msg);
+			_exit(127);
+		}
 		c = fork();
 		if (c == 0) {
 			close(pidp[1]);

@@ -347,6 +347,10 @@ _Noreturn void oci_init_child(struct oci_launch *L)
 	}
 	if (chdir(s->proc.cwd ? s->proc.cwd : "/") < 0)
 		FAIL(-errno, "process.cwd %s: %s", s->proc.cwd, strerror(errno));
+	/* the context while we hold every capability; the process settings
+	 * below are taken in its SETUP state, which create ends (vx.c) */
+	if ((r = oci_vx_setup(s, L->id, err, sizeof(err))) < 0)
+		FAIL(r, "%s", err);
 	if ((r = oci_apply_process(&s->proc, s->has_seccomp ? &s->seccomp : NULL, &late, err,
 				   sizeof(err))) < 0)
 		FAIL(r, "%s", err);

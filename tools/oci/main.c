@@ -141,6 +141,8 @@ static void help(void)
 	       "  --systemd-cgroup     linux.cgroupsPath is slice:prefix:name; the cgroup is\n"
 	       "                       created at slice/prefix-name.scope by vserver-oci\n"
 	       "                       itself (systemd is not asked)\n"
+	       "  --backend B          auto (default: vx where the kernel has contexts), ns\n"
+	       "                       or vx; the annotation org.vserver.backend overrides\n"
 	       "  --debug              debug messages to the log\n"
 	       "  -v, --version        version\n"
 	       "  -h, --help           this help\n"
@@ -418,6 +420,7 @@ int main(int argc, char **argv)
 		{ "systemd-cgroup", no_argument, NULL, 's' },
 		{ "debug", no_argument, NULL, 'D' },
 		{ "rootless", required_argument, NULL, 'R' },
+		{ "backend", required_argument, NULL, 'B' },
 		{ "version", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -440,6 +443,10 @@ int main(int argc, char **argv)
 			break;
 		case 's': break;	/* cgroup.c: slice:prefix:name paths, see --help */
 		case 'D': debug = true; break;
+		case 'B':
+			if ((oci_backend = oci_backend_parse(optarg)) < 0)
+				fail(EXIT_USAGE, "--backend: auto, ns or vx, not %s", optarg);
+			break;
 		case 'R':
 			if (strcmp(optarg, "false"))
 				fail(EXIT_USAGE, "--rootless: only false is supported");

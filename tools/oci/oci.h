@@ -49,6 +49,17 @@ struct oci_seccomp {
 	bool log_flag;
 };
 struct oci_sysctl { char *key, *value; };
+/* The vx backend (vx.c): what the org.vserver.* annotations ask for and
+ * what oci_vx_resolve() made of it. */
+enum { OCI_BACKEND_AUTO, OCI_BACKEND_NS, OCI_BACKEND_VX };
+struct oci_vx {
+	int asked;			/* org.vserver.backend, else AUTO */
+	bool on;			/* resolved: the container is a context */
+	uint32_t xid;			/* org.vserver.xid; 0: the runtime picks */
+	struct vs_nx_addr *addrs;	/* org.vserver.ip: a network context */
+	size_t n_addrs;
+	char *name;			/* the context's name, "oci:ID" */
+};
 
 struct oci_process {
 	char **args, **env;
@@ -87,6 +98,7 @@ struct oci_spec {
 	struct oci_sysctl *sysctl; size_t n_sysctl;
 	unsigned long root_propagation;
 	bool has_seccomp; struct oci_seccomp seccomp;
+	struct oci_vx vx;
 };
 
 /* Reads BUNDLE/config.json (or path), validates every field it knows and
@@ -157,6 +169,7 @@ struct oci_launch {
 	int consfd;		/* --console-socket, connected; -1 none */
 	int *nsfds;		/* per s->ns: opened path or -1 */
 	int helperfd;		/* vserver-init, read-only (vs_helper_fd) */
+	const char *id;		/* the container's id */
 };
 _Noreturn void oci_init_child(struct oci_launch *L);
 /* Applies user, capabilities, rlimits, no_new_privs, umask, oom score and
@@ -193,6 +206,21 @@ int oci_delete(struct oci_state *st, bool force);
 int oci_ps(struct oci_state *st, bool json);
 int oci_pause(struct oci_state *st, bool pause);
 void oci_features(void);
+/* vx.c */
+extern int oci_backend;		/* --backend */
+int oci_backend_parse(const char *s);
+const char *oci_vx_backend_name(void);
+int oci_vx_annotation(const char *key, const char *val, struct oci_vx *v);
+/* Chooses the backend of a container being created; checks the annotations
+ * against it and the spec. */
+int oci_vx_resolve(struct oci_spec *s, const char *id);
+void oci_vx_free(struct oci_vx *v);
+/* In the init, privileged, after the root is built: the context. */
+int oci_vx_setup(const struct oci_spec *s, const char *id, char *err, size_t errlen);
+/* In create, on the host, once the init is ready. */
+int oci_vx_end_setup(pid_t init);
+/* In exec, privileged, after joining the namespaces: the init's contexts. */
+int oci_vx_join(pid_t init, char *err, size_t errlen);
 /* hooks (create.c) */
 int oci_run_hooks(const struct oci_spec *s, int which, struct oci_state *st,
 		  enum oci_status status);

@@ -72,6 +72,26 @@ static int apply_caps(const struct oci_process *p, char *err, size_t errlen)
 	return 0;
 }
 
+/* setgroups() needs CAP_SETGID even when nothing changes, which a context's
+ * bounding set may not allow an exec into it: skip it then. */
+static bool same_groups(const struct oci_process *p)
+{
+	gid_t cur[64];
+	int n = getgroups(64, cur);
+
+	if (n < 0 || (size_t)n != p->n_gids)
+		return false;
+	for (size_t i = 0; i < p->n_gids; i++) {
+		bool found = false;
+
+		for (int k = 0; k < n && !found; k++)
+			found = cur[k] == p->gids[i];
+		if (!found)
+			return false;
+	}
+	return true;
+}
+
 int oci_apply_process(const struct oci_process *p, const struct oci_seccomp *sc, bool *late,
 		      char *err, size_t errlen)
 {
@@ -104,15 +124,19 @@ int oci_apply_process(const struct oci_process *p, const struct oci_seccomp *sc,
 	}
 	if (sc && !p->nnp && (r = oci_seccomp_load(sc, err, errlen)) < 0)
 		return r;
+	/* Only what is still there is dropped: an exec into a vx container
+	 * arrives with the context's bounding set applied, perhaps without
+	 * CAP_SETPCAP, and has nothing left to drop. */
 	if (p->caps_given)
 		for (int i = 0; i <= CAP_LAST_CAP; i++)
 			if (!(p->cap_bounding & (1ULL << i)) &&
+			    prctl(PR_CAPBSET_READ, i, 0, 0, 0) == 1 &&
 			    prctl(PR_CAPBSET_DROP, i, 0, 0, 0) < 0 && errno != EINVAL) {
 				snprintf(err, errlen, "process.capabilities.bounding: cannot drop "
 					 "%s: %s", cap_to_name(i), strerror(errno));
 				return -errno;
 			}
-	if (setgroups(p->n_gids, p->gids) < 0) {
+	if (!same_groups(p) && setgroups(p->n_gids, p->gids) < 0) {
 		snprintf(err, errlen, "process.user.additionalGids: %s", strerror(errno));
 		return -errno;
 	}

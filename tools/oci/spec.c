@@ -353,8 +353,12 @@ static int parse_annotations(struct json_object *o, struct oci_spec *s)
 	json_object_object_foreach(o, key, val) {
 		if (!json_object_is_type(val, json_type_string))
 			return oci_err(-EINVAL, "annotations.%s: must be a string", key);
-		if (!strncmp(key, "org.vserver.", 12))
-			return oci_err(-EOPNOTSUPP, "annotations.%s: unknown vserver annotation", key);
+		if (!strncmp(key, "org.vserver.", 12)) {
+			int r = oci_vx_annotation(key, json_object_get_string(val), &s->vx);
+
+			if (r < 0)
+				return r;
+		}
 		s->annotations[n++] = strdup(key);
 		s->annotations[n++] = strdup(json_object_get_string(val));
 	}
@@ -478,6 +482,7 @@ void oci_spec_free(struct oci_spec *s)
 	free(s->rootfs);
 	oci_process_free(&s->proc);
 	free(s->hostname);
+	oci_vx_free(&s->vx);
 	free(s->domainname);
 	for (size_t i = 0; i < s->n_mounts; i++) {
 		free(s->mounts[i].dest);

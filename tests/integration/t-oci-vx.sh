@@ -1,0 +1,106 @@
+# vserver-oci on the patched kernel: a container is also a context (and,
+# given addresses, a network context on the host's stack).  The runtime's
+# verbs themselves are tested by t-oci.sh on the ns run.
+. "$VS_TESTDIR/lib.sh"
+
+OCI=$VSB/tools/vserver-oci
+ROOT=$T/ocivx-root
+B=$T/ocivx-bundle
+O() { "$OCI" --root "$ROOT" "$@"; }
+
+if [ "$VS_BACKEND" != vx ]; then
+	skip "vserver-oci on the vx backend" "needs the patched kernel; this is the ns run"
+	finish
+	exit 0
+fi
+
+g=$(gname rootfs)
+check "a busybox root file system from the project's own build" new_guest "$g"
+mkdir -p "$B" && cp -a "$(vdir "$g")" "$B/rootfs"
+
+# config ARGS-JSON ANNOTATIONS-JSON [NAMESPACES-JSON]
+config() {
+	cat >"$B/config.json" <<EOF
+{
+  "ociVersion": "1.0.2",
+  "process": {
+    "user": {"uid": 0, "gid": 0}, "args": $1,
+    "env": ["PATH=/usr/sbin:/usr/bin:/sbin:/bin"], "cwd": "/",
+    "capabilities": {
+      "bounding": ["CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE"],
+      "effective": ["CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE"],
+      "permitted": ["CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE"]
+    },
+    "noNewPrivileges": true
+  },
+  "root": {"path": "rootfs"},
+  "hostname": "ocivx",
+  "annotations": $2,
+  "mounts": [{"destination": "/proc", "type": "proc", "source": "proc"}],
+  "linux": {
+    "namespaces": ${3:-[{"type": "pid"}, {"type": "network"}, {"type": "ipc"}, {"type": "uts"}, {"type": "mount"}]},
+    "resources": {"pids": {"limit": 40}}
+  }
+}
+EOF
+}
+gone() { ! "$VSB/tools/vattribute" --xid "$1" --get >/dev/null 2>&1; }
+
+check_out "features: the backend is vx here" '"org.vserver.backend": ?"vx"' O features
+
+# a context id given by annotation
+config '["sleep", "1000"]' '{"org.vserver.xid": "4711"}'
+check "create and start a container with org.vserver.xid 4711" \
+	sh -c "'$OCI' --root '$ROOT' create --bundle '$B' c1 && '$OCI' --root '$ROOT' start c1"
+pid=$(O state c1 2>/dev/null | sed -n 's/.*"pid": *\([0-9]*\).*/\1/p')
+check_out "its init is in context 4711" '^4711$' "$VINFO" xid "${pid:-0}"
+check_out "exec joins the context" '^VxID:[[:space:]]*4711$' O exec c1 grep VxID /proc/self/status
+check_out "... under the bounding set of the spec (kill, net_bind_service, audit_write)" \
+	'^CapBnd:[[:space:]]*0*20000420$' O exec c1 grep CapBnd /proc/self/status
+check_out "the context is the container's (its name)" '^oci:c1$' \
+	"$VSB/tools/vuname" --xid 4711 --get context
+check_out "linux.resources.pids.limit is the context's nproc limit" 'nproc.*40' \
+	"$VSB/tools/vlimit" --xid 4711
+check_msg 1 "a second container with the same id is refused, naming it" \
+	'org.vserver.xid: context 4711 already exists' O run --bundle "$B" c2
+cond "... and leaves nothing behind" test ! -e "$ROOT/c2"
+check "kill and delete" sh -c "'$OCI' --root '$ROOT' delete --force c1"
+wait_until 5 gone 4711
+cond "the context is gone after delete" gone 4711
+
+# a context id the runtime picks
+config '["sh", "-c", "grep VxID /proc/self/status"]' '{}'
+check_out "without an id the runtime picks one of 40000-49151" \
+	'^VxID:[[:space:]]*4[0-9]{4}$' O run --bundle "$B" c3
+cond "... and run leaves nothing behind" test ! -e "$ROOT/c3"
+
+check_out "--backend ns keeps a container out of contexts" '^VxID:[[:space:]]*0$' \
+	"$OCI" --root "$ROOT" --backend ns run --bundle "$B" c4
+config '["true"]' '{"org.vserver.ip": "198.18.0.31"}'
+check_msg 1 "org.vserver.ip with a network namespace is refused, naming the field" \
+	'annotations.org.vserver.ip: a network context is on the host' O run --bundle "$B" c5
+
+# a network context
+if ! "$VINFO" apiver >/dev/null 2>&1 || [ ! -d /proc/virtnet ]; then
+	skip "org.vserver.ip" "this kernel has no network contexts"
+elif ! ip link add vsocidummy0 type dummy 2>"$OUT"; then
+	skip "org.vserver.ip" "cannot create a dummy link: $(cat "$OUT")"
+else
+	trap 'ip link del vsocidummy0 2>/dev/null' EXIT
+	ip link set vsocidummy0 up
+	ip addr add 198.18.0.31/24 dev vsocidummy0
+	ip addr add 198.18.0.32/24 dev vsocidummy0
+	config '["sleep", "1000"]' '{"org.vserver.xid": "4712", "org.vserver.ip": "198.18.0.31"}' \
+		'[{"type": "pid"}, {"type": "ipc"}, {"type": "uts"}, {"type": "mount"}]'
+	check "a container with org.vserver.ip 198.18.0.31 (no network namespace)" \
+		sh -c "'$OCI' --root '$ROOT' run --detach --bundle '$B' c6"
+	check_out "it is in network context 4712" '^NxID:[[:space:]]*4712$' \
+		O exec c6 grep NxID /proc/self/status
+	check_out "it may bind its address" '^bound 198.18.0.31' O exec c6 /bin/vs-probe bind tcp 198.18.0.31 0
+	check_out "it cannot bind another address of the host" 'error EADDRNOTAVAIL' \
+		O exec c6 /bin/vs-probe bind tcp 198.18.0.32 0
+	check "delete --force" O delete --force c6
+	wait_until 5 gone 4712
+	cond "the context is gone after delete" gone 4712
+fi
+finish
