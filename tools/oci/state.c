@@ -24,8 +24,22 @@
 
 const char *oci_root = "/run/vserver-oci";
 
+/* --root and its missing parents, as runc makes them: containerd's shim
+ * passes /run/containerd/runc/NAMESPACE and leaves creating it to us */
 static int root_dir(void)
 {
+	char p[PATH_MAX];
+
+	if (snprintf(p, sizeof(p), "%s", oci_root) >= (int)sizeof(p))
+		return oci_err(-ENAMETOOLONG, "--root %s: too long", oci_root);
+	for (char *c = p + 1; *c; c++) {
+		if (*c != '/')
+			continue;
+		*c = '\0';
+		if (mkdir(p, 0755) < 0 && errno != EEXIST)
+			return oci_err(-errno, "--root %s: %s: %s", oci_root, p, strerror(errno));
+		*c = '/';
+	}
 	if (mkdir(oci_root, 0700) < 0 && errno != EEXIST)
 		return oci_err(-errno, "--root %s: %s", oci_root, strerror(errno));
 	return 0;
