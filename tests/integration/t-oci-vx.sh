@@ -19,7 +19,9 @@ check "a busybox root file system from the project's own build" new_guest "$g"
 mkdir -p "$B" && cp -a "$(vdir "$g")" "$B/rootfs"
 
 # config ARGS-JSON ANNOTATIONS-JSON [NAMESPACES-JSON]
+NS_ALL='[{"type": "pid"}, {"type": "network"}, {"type": "ipc"}, {"type": "uts"}, {"type": "mount"}]'
 config() {
+	local ns=${3:-$NS_ALL}
 	cat >"$B/config.json" <<EOF
 {
   "ociVersion": "1.0.2",
@@ -38,7 +40,7 @@ config() {
   "annotations": $2,
   "mounts": [{"destination": "/proc", "type": "proc", "source": "proc"}],
   "linux": {
-    "namespaces": ${3:-[{"type": "pid"}, {"type": "network"}, {"type": "ipc"}, {"type": "uts"}, {"type": "mount"}]},
+    "namespaces": $ns,
     "resources": {"pids": {"limit": 40}}
   }
 }
