@@ -73,6 +73,12 @@ cond() {
 	if "$@"; then ok "$d"; else nok "$d" "condition failed: $*"; fi
 }
 
+# oci_devices_ok: vserver-oci can honour linux.resources.devices here (it
+# needs the cgroup v1 devices controller: no eBPF device filter for cgroup
+# v2 yet); engines always send device rules
+oci_devices_ok() { [ "$(stat -f -c %T /sys/fs/cgroup/devices 2>/dev/null)" = cgroupfs ]; }
+OCI_NO_DEVICES="no cgroup v1 devices controller here, and vserver-oci has no eBPF device filter for cgroup v2 yet: it refuses the engines' linux.resources.devices"
+
 # alive PID: the process exists
 alive() { kill -0 "$1" 2>/dev/null; }
 
