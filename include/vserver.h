@@ -336,6 +336,7 @@ struct vs_build_opts {
 	const char *mirror;	/* debootstrap: mirror URL */
 	const char *variant;	/* debootstrap: variant (default minbase) */
 	const char *debootstrap; /* debootstrap: program (default debootstrap) */
+	bool no_freeze;		/* clone: copy a running source without freezing it */
 };
 VS_PUBLIC int vs_build(struct vs_ctx *ctx, const char *name,
 		       const struct vs_build_opts *o);

@@ -277,6 +277,12 @@ VS_HIDDEN int vs_cgroup_create_leaf(struct vs_ctx *ctx, const char *path);
 VS_HIDDEN bool vs_cgroup_member(const char *path, const char *cg);
 VS_HIDDEN int vs_cgroup_procs(const char *path, pid_t **pids, size_t *n);
 VS_HIDDEN int vs_cgroup_kill(struct vs_ctx *ctx, const char *path);
+/* freeze.c: freezes the guest's cgroup (v2 cgroup.freeze) until
+ * vs_thaw_cgroup(); a guard process thaws it if the caller dies first. */
+struct vs_freeze;
+VS_HIDDEN int vs_freeze_cgroup(struct vs_ctx *ctx, const char *name, const char *cgpath,
+			       struct vs_freeze **out);
+VS_HIDDEN int vs_thaw_cgroup(struct vs_freeze *f);
 VS_HIDDEN int vs_cgroup_remove(struct vs_ctx *ctx, const char *path);
 VS_HIDDEN int vs_cgroup_usage(const char *path, uint64_t *mem, uint64_t *cpu_usec);
 VS_HIDDEN int vs_cgroup_of_pid(pid_t pid, char *buf, size_t len);

@@ -48,7 +48,8 @@ static void help(void)
 	       "Method options (after --):\n"
 	       "  busybox      [--busybox PATH]            (default /bin/busybox)\n"
 	       "  debootstrap  [-d SUITE] [-m MIRROR] [--variant V] [--debootstrap PROG]\n"
-	       "  clone        --source GUEST\n"
+	       "  clone        --source GUEST [--no-freeze]  (a running source is frozen\n"
+	       "                                           for the copy unless --no-freeze)\n"
 	       "  template     --source ARCHIVE | -t ARCHIVE  (tar, optionally compressed)\n"
 	       "\n"
 	       "Options:\n"
@@ -63,7 +64,7 @@ static void help(void)
 static int cmd_build(struct vs_ctx *ctx, const char *name, int argc, char **argv)
 {
 	enum { O_CONTEXT = OPT_TOOL_BASE, O_HOSTNAME, O_IFACE, O_INITSTYLE, O_VDIR, O_FORCE,
-	       O_BUSYBOX, O_SOURCE, O_VARIANT, O_DEBOOTSTRAP, O_PIN };
+	       O_BUSYBOX, O_SOURCE, O_VARIANT, O_DEBOOTSTRAP, O_PIN, O_NOFREEZE };
 	static const struct option opts[] = {
 		{ "method", required_argument, NULL, 'm' },
 		{ "context", required_argument, NULL, O_CONTEXT },
@@ -79,6 +80,7 @@ static int cmd_build(struct vs_ctx *ctx, const char *name, int argc, char **argv
 	static const struct option mopts[] = {
 		{ "busybox", required_argument, NULL, O_BUSYBOX },
 		{ "source", required_argument, NULL, O_SOURCE },
+		{ "no-freeze", no_argument, NULL, O_NOFREEZE },
 		{ "variant", required_argument, NULL, O_VARIANT },
 		{ "debootstrap", required_argument, NULL, O_DEBOOTSTRAP },
 		{ "suite", required_argument, NULL, 'd' },
@@ -131,6 +133,7 @@ static int cmd_build(struct vs_ctx *ctx, const char *name, int argc, char **argv
 			switch (c) {
 			case O_BUSYBOX: o.busybox = optarg; break;
 			case O_SOURCE: case 't': o.source = optarg; break;
+			case O_NOFREEZE: o.no_freeze = true; break;
 			case O_VARIANT: o.variant = optarg; break;
 			case O_DEBOOTSTRAP: o.debootstrap = optarg; break;
 			case 'd': o.suite = optarg; break;
