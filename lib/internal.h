@@ -279,6 +279,8 @@ VS_HIDDEN int vs_cgroup_procs(const char *path, pid_t **pids, size_t *n);
 VS_HIDDEN int vs_cgroup_kill(struct vs_ctx *ctx, const char *path);
 /* freeze.c: freezes the guest's cgroup (v2 cgroup.freeze) until
  * vs_thaw_cgroup(); a guard process thaws it if the caller dies first. */
+/* console.c: removes RUNDIR/NAME.console and, with logs, NAME.log{,.1} */
+VS_HIDDEN void vs_console_remove(int rundfd, const char *name, bool logs);
 struct vs_freeze;
 VS_HIDDEN int vs_freeze_cgroup(struct vs_ctx *ctx, const char *name, const char *cgpath,
 			       struct vs_freeze **out);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "common.h"
+#include "console.h"
 #include "limits-fmt.h"
 
 static void help(void)
@@ -30,6 +31,10 @@ static void help(void)
 	       "  exec [--cwd DIR] CMD [ARG...]\n"
 	       "                       run a command inside (new session)\n"
 	       "  delete [--force]     remove configuration and guest root\n"
+	       "  console              attach to its console (apps/init/monitor);\n"
+	       "                       Ctrl-a q detaches\n"
+	       "  log [-f] [-n N]      its console log (apps/init/monitor), also after\n"
+	       "                       it stopped; -f follows it, -n: the last N lines\n"
 	       "  limit [--json] [RES [VALUE]] [--save]\n"
 	       "                       show the limits with use and hits, or change one\n"
 	       "                       live (RES: nproc, nofile, nsock, ..., RES.soft,\n"
@@ -474,6 +479,14 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "limit")) {
 		g = open_guest(ctx, name);
 		rc = cmd_limit(ctx, g, argc, argv);
+		vs_guest_unref(g);
+		vs_ctx_unref(ctx);
+		return rc;
+	}
+	if (!strcmp(cmd, "console") || !strcmp(cmd, "log")) {
+		g = open_guest(ctx, name);
+		rc = !strcmp(cmd, "log") ? cmd_log(ctx, g, argc, argv) :
+					   cmd_console(ctx, g, name, argc, argv);
 		vs_guest_unref(g);
 		vs_ctx_unref(ctx);
 		return rc;
