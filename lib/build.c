@@ -226,26 +226,6 @@ static int copy_conf_dir(struct vs_ctx *ctx, int sfd, int gfd, const char *dir)
 	return r;
 }
 
-static int freeze_source(struct vs_ctx *ctx, struct vs_guest *src, struct vs_freeze **f)
-{
-	struct vs_runstate rs;
-	_cleanup_close_ int rundfd = vs_rundir_open(ctx);
-	int r;
-
-	if (rundfd < 0)
-		return rundfd;
-	r = vs_guest_lookup_state(src, rundfd, &rs);
-	if (r < 0)
-		return r;
-	if (r != VS_ST_RUNNING || !rs.cgroup[0])
-		r = vs_err(ctx, -EBUSY, "the source guest '%s' changed state; try again",
-			   src->cfg->name);
-	else
-		r = vs_freeze_cgroup(ctx, src->cfg->name, rs.cgroup, f);
-	vs_runstate_clear(&rs);
-	return r;
-}
-
 static int method_clone(struct vs_ctx *ctx, const char *name, int gfd, int rootfd,
 			const struct vs_build_opts *o)
 {
@@ -283,7 +263,7 @@ static int method_clone(struct vs_ctx *ctx, const char *name, int gfd, int rootf
 	if (st.running && o->no_freeze)
 		vs_warn(ctx, "%s: copying the running guest '%s' without freezing it: files it "
 			"changes meanwhile may be copied half-written", name, o->source);
-	else if (st.running && (r = freeze_source(ctx, src, &frozen)) < 0)
+	else if (st.running && (r = vs_freeze_guest(src, &frozen)) < 0)
 		goto out;
 	vs_notice(ctx, "%s: copying %s%s", name, src->cfg->vdir,
 		  frozen ? " (the source is frozen meanwhile)" : "");

@@ -200,3 +200,23 @@ int vs_thaw_cgroup(struct vs_freeze *f)
 	free(f);
 	return r;
 }
+
+int vs_freeze_guest(struct vs_guest *g, struct vs_freeze **f)
+{
+	struct vs_runstate rs;
+	_cleanup_close_ int rundfd = vs_rundir_open(g->ctx);
+	int r;
+
+	*f = NULL;
+	if (rundfd < 0)
+		return rundfd;
+	r = vs_guest_lookup_state(g, rundfd, &rs);
+	if (r < 0)
+		return r;
+	if (r != VS_ST_RUNNING || !rs.cgroup[0])
+		r = vs_err(g->ctx, -EBUSY, "the guest '%s' changed state; try again", g->cfg->name);
+	else
+		r = vs_freeze_cgroup(g->ctx, g->cfg->name, rs.cgroup, f);
+	vs_runstate_clear(&rs);
+	return r;
+}

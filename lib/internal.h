@@ -285,6 +285,8 @@ struct vs_freeze;
 VS_HIDDEN int vs_freeze_cgroup(struct vs_ctx *ctx, const char *name, const char *cgpath,
 			       struct vs_freeze **out);
 VS_HIDDEN int vs_thaw_cgroup(struct vs_freeze *f);
+/* the same for a running guest, found by its run state (caller holds its lock) */
+VS_HIDDEN int vs_freeze_guest(struct vs_guest *g, struct vs_freeze **out);
 VS_HIDDEN int vs_cgroup_remove(struct vs_ctx *ctx, const char *path);
 VS_HIDDEN int vs_cgroup_usage(const char *path, uint64_t *mem, uint64_t *cpu_usec);
 VS_HIDDEN int vs_cgroup_of_pid(pid_t pid, char *buf, size_t len);
