@@ -77,7 +77,13 @@ else
 	skip "console on a terminal" "script(1) is missing (util-linux)"
 fi
 
+# attached while the guest stops: the console ends and says why
+sleep 20 | "$VS" "$g" console >"$T/con3" 2>&1 &
+cp=$!
+wait_until 5 grep -q Connected "$T/con3"
 check "stop" "$VS" "$g" stop
+cond "an attached console ends when the guest stops" wait_until 10 not alive "$cp"
+cond "... saying so" grep -q "closed: the guest stopped" "$T/con3"
 cond "log -f ends when the guest stops" wait_until 10 not alive "$fp"
 cond "... having followed the console" grep -q "got: ping-pipe" "$T/follow"
 cond "the console socket is gone after stop" test ! -e "$R/$g.console"
