@@ -240,6 +240,14 @@ struct vs_status {
 	bool host_network;	/* shares the host's network stack */
 };
 VS_PUBLIC int vs_guest_status(struct vs_guest *g, struct vs_status *st);
+/* The console of a guest started with apps/init/monitor: a connected
+ * socket (what the guest writes arrives there, what is sent is its input),
+ * or -errno: -ESRCH not running, -EOPNOTSUPP no monitor keeps a console. */
+VS_PUBLIC int vs_guest_console(struct vs_guest *g);
+/* Its console log, readable also after it stopped, until the next start or
+ * its deletion: generation 0 the current file, 1 the older half (rotated
+ * at 512 KiB).  A descriptor, or -errno (-ENOENT: none kept). */
+VS_PUBLIC int vs_guest_log_open(struct vs_guest *g, unsigned generation);
 
 /* Limits of a guest: one row per limit that is configured or, for a running
  * guest, in force (vx: every id of the kernel's limit mask and the
@@ -336,6 +344,7 @@ struct vs_build_opts {
 	const char *mirror;	/* debootstrap: mirror URL */
 	const char *variant;	/* debootstrap: variant (default minbase) */
 	const char *debootstrap; /* debootstrap: program (default debootstrap) */
+	bool no_freeze;		/* clone: copy a running source without freezing it */
 };
 VS_PUBLIC int vs_build(struct vs_ctx *ctx, const char *name,
 		       const struct vs_build_opts *o);

@@ -232,6 +232,7 @@ static int method_clone(struct vs_ctx *ctx, const char *name, int gfd, int rootf
 	struct vs_lock *slock = NULL;
 	struct vs_guest *src = NULL;
 	struct vs_status st;
+	struct vs_freeze *frozen = NULL;
 	_cleanup_close_ int sfd = -1, srcroot = -1;
 	int r;
 
@@ -246,9 +247,9 @@ static int method_clone(struct vs_ctx *ctx, const char *name, int gfd, int rootf
 	r = vs_guest_status(src, &st);
 	if (r < 0)
 		goto out;
-	if (st.running || st.leftovers) {
-		r = vs_err(ctx, -EBUSY, "the source guest '%s' is running; stop it before cloning",
-			   o->source);
+	if (!st.running && st.leftovers) {
+		r = vs_err(ctx, -EBUSY, "the source guest '%s' has leftovers of an earlier run; "
+			   "stop it before cloning", o->source);
 		goto out;
 	}
 	srcroot = open(src->cfg->vdir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -256,8 +257,24 @@ static int method_clone(struct vs_ctx *ctx, const char *name, int gfd, int rootf
 		r = vs_err(ctx, -errno, "source guest root %s: %m", src->cfg->vdir);
 		goto out;
 	}
-	vs_notice(ctx, "%s: copying %s", name, src->cfg->vdir);
+	/* a running source is frozen for the copy (freeze.c), so that its
+	 * files are copied as of one moment; we hold its lock, so it can
+	 * neither stop nor start meanwhile */
+	if (st.running && o->no_freeze)
+		vs_warn(ctx, "%s: copying the running guest '%s' without freezing it: files it "
+			"changes meanwhile may be copied half-written", name, o->source);
+	else if (st.running && (r = vs_freeze_guest(src, &frozen)) < 0)
+		goto out;
+	vs_notice(ctx, "%s: copying %s%s", name, src->cfg->vdir,
+		  frozen ? " (the source is frozen meanwhile)" : "");
 	r = vs_copy_tree(ctx, srcroot, rootfd);
+	if (frozen) {
+		int t = vs_thaw_cgroup(frozen);
+		frozen = NULL;
+		if (t < 0 && r == 0)
+			r = vs_err(ctx, t, "%s: cannot thaw the source guest '%s': %s", name,
+				   o->source, strerror(-t));
+	}
 	if (r < 0)
 		goto out;
 	sfd = vs_open_guest_confdir(ctx, o->source);
@@ -386,6 +403,8 @@ static int check_opts(struct vs_ctx *ctx, const char *name, const struct vs_buil
 		if (!strcmp(o->source, name))
 			return vs_err(ctx, -EINVAL, "a guest cannot be cloned from itself");
 	}
+	if (o->no_freeze && strcmp(o->method, "clone"))
+		return vs_err(ctx, -EINVAL, "--no-freeze is an option of the clone method");
 	if (!strcmp(o->method, "template") && (!o->source || !*o->source))
 		return vs_err(ctx, -EINVAL, "template needs --source ARCHIVE (a tar file)");
 	if (!strcmp(o->method, "debootstrap")) {

@@ -123,8 +123,7 @@ int vs_delete_locked(struct vs_ctx *ctx, const char *name, unsigned flags)
 		if (rundfd < 0)
 			rundfd = vs_rundir_open(ctx);
 		if (rundfd >= 0) {
-			snprintf(file, sizeof(file), "%s.log", name);
-			unlinkat(rundfd, file, 0);
+			vs_console_remove(rundfd, name, true);
 			snprintf(file, sizeof(file), "%s.state", name);
 			unlinkat(rundfd, file, 0);
 		}

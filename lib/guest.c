@@ -245,6 +245,9 @@ int vs_guest_cleanup(struct vs_guest *g, int rundfd, struct vs_runstate *rs)
 	r = wait_gone(g, rs, 30000);
 	if (r < 0)
 		return r;
+	/* the console's socket, if a monitor died without removing it; the
+	 * log stays readable until the next start or the deletion */
+	vs_console_remove(rundfd, g->cfg->name, false);
 	vs_netcfg_cleanup(g, rs);
 	if (rs->cgroup[0]) {
 		r = vs_cgroup_remove(g->ctx, rs->cgroup);

@@ -277,6 +277,16 @@ VS_HIDDEN int vs_cgroup_create_leaf(struct vs_ctx *ctx, const char *path);
 VS_HIDDEN bool vs_cgroup_member(const char *path, const char *cg);
 VS_HIDDEN int vs_cgroup_procs(const char *path, pid_t **pids, size_t *n);
 VS_HIDDEN int vs_cgroup_kill(struct vs_ctx *ctx, const char *path);
+/* freeze.c: freezes the guest's cgroup (v2 cgroup.freeze) until
+ * vs_thaw_cgroup(); a guard process thaws it if the caller dies first. */
+/* console.c: removes RUNDIR/NAME.console and, with logs, NAME.log{,.1} */
+VS_HIDDEN void vs_console_remove(int rundfd, const char *name, bool logs);
+struct vs_freeze;
+VS_HIDDEN int vs_freeze_cgroup(struct vs_ctx *ctx, const char *name, const char *cgpath,
+			       struct vs_freeze **out);
+VS_HIDDEN int vs_thaw_cgroup(struct vs_freeze *f);
+/* the same for a running guest, found by its run state (caller holds its lock) */
+VS_HIDDEN int vs_freeze_guest(struct vs_guest *g, struct vs_freeze **out);
 VS_HIDDEN int vs_cgroup_remove(struct vs_ctx *ctx, const char *path);
 VS_HIDDEN int vs_cgroup_usage(const char *path, uint64_t *mem, uint64_t *cpu_usec);
 VS_HIDDEN int vs_cgroup_of_pid(pid_t pid, char *buf, size_t len);

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The host-side monitor, kept only for guests that ask for one
- * (apps/init/monitor): it relays the init's console into RUNDIR/NAME.log
- * (bounded), records how the init ended there, and tidies up at once when
- * the guest halts itself.  Without it the init's console is /dev/null and
- * the next command that looks at the guest tidies up (guest.c). */
+ * (apps/init/monitor): it keeps the init's console (console.c: a pty, its
+ * bounded log RUNDIR/NAME.log, "vserver NAME console"), records how the
+ * init ended in the log, and tidies up at once when the guest halts
+ * itself.  Without it the init's console is /dev/null and the next command
+ * that looks at the guest tidies up (guest.c). */
 #include "launch.h"
 
 #include <fcntl.h>
@@ -12,30 +13,6 @@
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
-
-#define CONSOLE_LOG_MAX (1 << 20)
-
-static void console_copy(int from, int to, size_t *written)
-{
-	char buf[4096];
-	ssize_t n;
-
-	while ((n = read(from, buf, sizeof(buf))) > 0) {
-		if (*written < CONSOLE_LOG_MAX) {
-			size_t w = (size_t)n;
-			if (*written + w > CONSOLE_LOG_MAX)
-				w = CONSOLE_LOG_MAX - *written;
-			if (write(to, buf, w) < 0)
-				return;
-			*written += w;
-			if (*written >= CONSOLE_LOG_MAX) {
-				static const char m[] = "\n[vserver: console log truncated]\n";
-				if (write(to, m, sizeof(m) - 1) < 0)
-					return;
-			}
-		}
-	}
-}
 
 /* After the guest ended by itself, tidy up — unless somebody holds the
  * lock, in which case they are stopping it and will. */
@@ -79,7 +56,7 @@ static void close_all_but(int *keep, size_t n)
 	syscall(SYS_close_range, from, ~0U, 0);
 }
 
-static void log_exit(int fd, int status)
+static void log_exit(struct launch *L, int status)
 {
 	char m[96];
 	int n;
@@ -90,14 +67,13 @@ static void log_exit(int fd, int status)
 	else
 		n = snprintf(m, sizeof(m), "[vserver: the guest's init was killed by signal %d]\n",
 			     WTERMSIG(status));
-	if (n > 0 && write(fd, m, (size_t)n) < 0)
-		return;
+	if (n > 0)
+		vs_console_log(L, m, (size_t)n);
 }
 
 _Noreturn void vs_monitor(struct launch *L)
 {
 	struct sigaction ign = { .sa_handler = SIG_IGN };
-	size_t written = 0;
 	int null, pidfd, status = 0;
 	int32_t msg;
 	pid_t g;
@@ -119,7 +95,7 @@ _Noreturn void vs_monitor(struct launch *L)
 		/* the monitor outlives the caller: it keeps nothing of it (the
 		 * guest's lock least of all) */
 		int keep[] = { L->errw, L->pidw, L->readyw, L->logr, L->logw, L->logfile,
-			       L->helperfd, L->cgfd };
+			       L->helperfd, L->cgfd, L->rundfd, L->consock };
 		close_all_but(keep, ARRAY_SIZE(keep));
 	}
 	g = vs_launch_init(L);
@@ -136,30 +112,11 @@ _Noreturn void vs_monitor(struct launch *L)
 	if (L->cgfd >= 0)
 		close(L->cgfd);
 	pidfd = vs_pidfd_open(g);
-	for (;;) {
-		struct pollfd p[2] = { { .fd = L->logr, .events = POLLIN },
-				       { .fd = pidfd, .events = POLLIN } };
-		if (poll(p, 2, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		if (p[0].revents & POLLIN)
-			console_copy(L->logr, L->logfile, &written);
-		else if (p[0].revents & (POLLHUP | POLLERR))
-			L->logr = -1;
-		if (p[1].revents & POLLIN)
-			break;
-		if (pidfd < 0 && L->logr < 0)
-			break;
-	}
+	vs_console_relay(L, pidfd);
 	while (waitpid(g, &status, 0) < 0 && errno == EINTR)
 		;
-	if (L->logr >= 0) {
-		fcntl(L->logr, F_SETFL, O_NONBLOCK);
-		console_copy(L->logr, L->logfile, &written);
-	}
-	log_exit(L->logfile, status);
+	vs_console_close(L);
+	log_exit(L, status);
 	monitor_cleanup(L, g);
 	_exit(0);
 }

@@ -157,11 +157,11 @@ static _Noreturn void init_child(struct launch *L)
 	r = vs_mount_guest_root(c, err, sizeof(err));
 	if (r < 0)
 		FAIL(r, "%s", err);
-	/* stdin is the guest's /dev/null; so are stdout and stderr unless a
-	 * monitor logs them (until here they are the caller's, and nothing
-	 * above writes to them) */
+	/* stdin, stdout and stderr are the guest's /dev/null, or with a
+	 * monitor the console's pty (until here they are the caller's, and
+	 * nothing above writes to them) */
 	fd = open("/dev/null", O_RDWR | O_NOCTTY);
-	if (fd < 0 || dup2(fd, 0) < 0 ||
+	if (fd < 0 || dup2(L->logw >= 0 ? 1 : fd, 0) < 0 ||
 	    (L->logw < 0 && (dup2(fd, 1) < 0 || dup2(fd, 2) < 0)))
 		FAIL(-errno, "cannot open /dev/null in the guest: %s", strerror(errno));
 	if (fd > 2)
@@ -247,10 +247,11 @@ static int launch(struct vs_guest *g, int rundfd, struct vs_runstate *rs, unsign
 	struct vs_ctx *ctx = g->ctx;
 	const struct vs_config *c = g->cfg;
 	struct launch L = { .g = g, .ops = vs_backend_ops(g->backend), .helperfd = -1,
-			    .cgfd = -1, .logfile = -1, .readyw = -1, .logr = -1, .logw = -1 };
-	int errp[2] = { -1, -1 }, pidp[2] = { -1, -1 }, readyp[2] = { -1, -1 }, logp[2] = { -1, -1 };
+			    .cgfd = -1, .logfile = -1, .readyw = -1, .logr = -1, .logw = -1,
+			    .rundfd = -1, .consock = -1 };
+	int errp[2] = { -1, -1 }, pidp[2] = { -1, -1 }, readyp[2] = { -1, -1 };
 	struct vs_childerr ce;
-	char logname[VS_NAME_MAX + 8], cgleaf[PATH_MAX], console[VS_NAME_MAX + 4200];
+	char cgleaf[PATH_MAX], console[VS_NAME_MAX + 4200];
 	int32_t gpid = 0;
 	pid_t x;
 	int r, got;
@@ -274,18 +275,14 @@ static int launch(struct vs_guest *g, int rundfd, struct vs_runstate *rs, unsign
 		r = -ENOMEM;
 		goto out;
 	}
-	snprintf(logname, sizeof(logname), "%s.log", c->name);
 	if (c->monitor) {
-		L.logfile = openat(rundfd, logname, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND |
-				   O_NOFOLLOW | O_CLOEXEC, 0600);
-		if (L.logfile < 0) {
-			r = vs_err(ctx, -errno, "%s/%s: %m", ctx->rundir, logname);
+		/* the console's pty, log and socket (console.c) */
+		if ((r = vs_console_prepare(ctx, rundfd, c->name, &L)) < 0)
 			goto out;
-		}
-		snprintf(console, sizeof(console), "console: %s/%s", ctx->rundir, logname);
+		snprintf(console, sizeof(console), "console: vserver %s log", c->name);
 	} else {
 		/* a log left by an earlier start with a monitor is not this one's */
-		unlinkat(rundfd, logname, 0);
+		vs_console_remove(rundfd, c->name, true);
 		snprintf(console, sizeof(console), "the console is not kept; "
 			 "apps/init/monitor keeps it");
 	}
@@ -301,7 +298,6 @@ static int launch(struct vs_guest *g, int rundfd, struct vs_runstate *rs, unsign
 		goto out;
 	}
 	if (pipe2(errp, O_CLOEXEC) < 0 || pipe2(pidp, O_CLOEXEC) < 0 ||
-	    (c->monitor && pipe2(logp, O_CLOEXEC) < 0) ||
 	    (helper && pipe2(readyp, O_CLOEXEC) < 0)) {
 		r = vs_err(ctx, -errno, "pipe: %m");
 		goto out;
@@ -309,8 +305,6 @@ static int launch(struct vs_guest *g, int rundfd, struct vs_runstate *rs, unsign
 	L.errw = errp[1];
 	L.pidw = pidp[1];
 	L.readyw = readyp[1];
-	L.logr = logp[0];
-	L.logw = logp[1];
 	x = fork();
 	if (x < 0) {
 		r = vs_err(ctx, -errno, "fork: %m");
@@ -337,7 +331,6 @@ static int launch(struct vs_guest *g, int rundfd, struct vs_runstate *rs, unsign
 		;
 	close(errp[1]);
 	close(pidp[1]);
-	close_pair(logp);
 	errp[1] = pidp[1] = -1;
 	if (readyp[1] >= 0) {
 		close(readyp[1]);
@@ -407,9 +400,16 @@ out:
 	close_pair(errp);
 	close_pair(pidp);
 	close_pair(readyp);
-	close_pair(logp);
 	if (L.logfile >= 0)
 		close(L.logfile);
+	if (L.logr >= 0)
+		close(L.logr);
+	if (L.logw >= 0)
+		close(L.logw);
+	if (L.consock >= 0)
+		close(L.consock);
+	if (L.rundfd >= 0)
+		close(L.rundfd);
 	if (L.cgfd >= 0)
 		close(L.cgfd);
 	if (L.helperfd >= 0)

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "common.h"
+#include "console.h"
 #include "limits-fmt.h"
 
 static void help(void)
@@ -30,6 +31,10 @@ static void help(void)
 	       "  exec [--cwd DIR] CMD [ARG...]\n"
 	       "                       run a command inside (new session)\n"
 	       "  delete [--force]     remove configuration and guest root\n"
+	       "  console              attach to its console (apps/init/monitor);\n"
+	       "                       Ctrl-a q detaches\n"
+	       "  log [-f] [-n N]      its console log (apps/init/monitor), also after\n"
+	       "                       it stopped; -f follows it, -n: the last N lines\n"
 	       "  limit [--json] [RES [VALUE]] [--save]\n"
 	       "                       show the limits with use and hits, or change one\n"
 	       "                       live (RES: nproc, nofile, nsock, ..., RES.soft,\n"
@@ -48,7 +53,8 @@ static void help(void)
 	       "Method options (after --):\n"
 	       "  busybox      [--busybox PATH]            (default /bin/busybox)\n"
 	       "  debootstrap  [-d SUITE] [-m MIRROR] [--variant V] [--debootstrap PROG]\n"
-	       "  clone        --source GUEST\n"
+	       "  clone        --source GUEST [--no-freeze]  (a running source is frozen\n"
+	       "                                           for the copy unless --no-freeze)\n"
 	       "  template     --source ARCHIVE | -t ARCHIVE  (tar, optionally compressed)\n"
 	       "\n"
 	       "Options:\n"
@@ -63,7 +69,7 @@ static void help(void)
 static int cmd_build(struct vs_ctx *ctx, const char *name, int argc, char **argv)
 {
 	enum { O_CONTEXT = OPT_TOOL_BASE, O_HOSTNAME, O_IFACE, O_INITSTYLE, O_VDIR, O_FORCE,
-	       O_BUSYBOX, O_SOURCE, O_VARIANT, O_DEBOOTSTRAP, O_PIN };
+	       O_BUSYBOX, O_SOURCE, O_VARIANT, O_DEBOOTSTRAP, O_PIN, O_NOFREEZE };
 	static const struct option opts[] = {
 		{ "method", required_argument, NULL, 'm' },
 		{ "context", required_argument, NULL, O_CONTEXT },
@@ -79,6 +85,7 @@ static int cmd_build(struct vs_ctx *ctx, const char *name, int argc, char **argv
 	static const struct option mopts[] = {
 		{ "busybox", required_argument, NULL, O_BUSYBOX },
 		{ "source", required_argument, NULL, O_SOURCE },
+		{ "no-freeze", no_argument, NULL, O_NOFREEZE },
 		{ "variant", required_argument, NULL, O_VARIANT },
 		{ "debootstrap", required_argument, NULL, O_DEBOOTSTRAP },
 		{ "suite", required_argument, NULL, 'd' },
@@ -131,6 +138,7 @@ static int cmd_build(struct vs_ctx *ctx, const char *name, int argc, char **argv
 			switch (c) {
 			case O_BUSYBOX: o.busybox = optarg; break;
 			case O_SOURCE: case 't': o.source = optarg; break;
+			case O_NOFREEZE: o.no_freeze = true; break;
 			case O_VARIANT: o.variant = optarg; break;
 			case O_DEBOOTSTRAP: o.debootstrap = optarg; break;
 			case 'd': o.suite = optarg; break;
@@ -471,6 +479,14 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "limit")) {
 		g = open_guest(ctx, name);
 		rc = cmd_limit(ctx, g, argc, argv);
+		vs_guest_unref(g);
+		vs_ctx_unref(ctx);
+		return rc;
+	}
+	if (!strcmp(cmd, "console") || !strcmp(cmd, "log")) {
+		g = open_guest(ctx, name);
+		rc = !strcmp(cmd, "log") ? cmd_log(ctx, g, argc, argv) :
+					   cmd_console(ctx, g, name, argc, argv);
 		vs_guest_unref(g);
 		vs_ctx_unref(ctx);
 		return rc;
