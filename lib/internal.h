@@ -91,6 +91,8 @@ VS_HIDDEN int vs_open_dir_at(struct vs_ctx *ctx, int dirfd, const char *relpath,
 			     bool create, const char *what);
 /* Checks ownership and mode of an open file or directory. */
 VS_HIDDEN int vs_check_trusted(struct vs_ctx *ctx, int fd, const char *what);
+VS_HIDDEN int vs_check_trusted_stat(struct vs_ctx *ctx, const struct stat *st,
+				    const char *what);
 /* Reads a small configuration file below dirfd with the same rules.
  * -ENOENT (without a message) when it does not exist. */
 VS_HIDDEN int vs_read_at(struct vs_ctx *ctx, int dirfd, const char *relpath,

@@ -15,9 +15,10 @@
 #include <limits.h>
 #include <time.h>
 
-/* One small kernfs/procfs file below DIRFD into BUF.  These files answer a
- * read with their whole content, so one read that does not fill the buffer
- * has all of it: three system calls per file. */
+/* A kernfs or procfs file below DIRFD into BUF.  These are seq files:
+ * a read fills the buffer as far as the content goes, so a read that
+ * leaves room has all of it — three system calls per small file, and no
+ * read for the end of the file. */
 static int read_small(int dirfd, const char *file, char *buf, size_t len)
 {
 	int fd = openat(dirfd, file, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW);
@@ -34,6 +35,39 @@ static int read_small(int dirfd, const char *file, char *buf, size_t len)
 	if ((size_t)n == len - 1)
 		return -EFBIG;
 	buf[n] = '\0';
+	return 0;
+}
+
+/* The same for a file of any size (cgroup.procs), up to MAX bytes. */
+static int read_seq(int dirfd, const char *file, size_t max, char **out)
+{
+	_cleanup_close_ int fd = openat(dirfd, file, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW);
+	_cleanup_free_ char *buf = NULL;
+	size_t got = 0, cap = 4096;
+
+	if (fd < 0)
+		return -errno;
+	if (!(buf = malloc(cap + 1)))
+		return -ENOMEM;
+	for (;;) {
+		ssize_t n = read(fd, buf + got, cap - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		got += (size_t)n;
+		if (n == 0 || got < cap)
+			break;
+		if (cap >= max)
+			return -EFBIG;
+		cap *= 2;
+		char *nb = realloc(buf, cap + 1);
+		if (!nb)
+			return -ENOMEM;
+		buf = nb;
+	}
+	buf[got] = '\0';
+	*out = TAKE_PTR(buf);
 	return 0;
 }
 
@@ -74,32 +108,40 @@ static void problem(struct vs_running_stat *e, int err, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Appends the pids of DIRFD's cgroup.procs and of the cgroups below (a guest
- * may make its own below its leaf).  Takes DIRFD. */
-static int procs_below(int dirfd, pid_t **v, size_t *cnt, int depth)
+/* Appends the pids of DIRFD/FILE (a cgroup.procs). */
+static int add_procs(int dirfd, const char *file, pid_t **v, size_t *cnt)
 {
 	_cleanup_free_ char *s = NULL;
-	struct dirent *de;
-	DIR *d;
-	int r;
+	int r = read_seq(dirfd, file, 4 << 20, &s);
 
-	r = vs_read_file_at(dirfd, "cgroup.procs", 4 << 20, &s);
-	if (r < 0) {
-		close(dirfd);
+	if (r < 0)
 		return r;
-	}
 	for (char *save = NULL, *t = strtok_r(s, "\n", &save); t; t = strtok_r(NULL, "\n", &save)) {
 		uint64_t p;
 		pid_t *nv;
 		if (vs_parse_u64(t, 1, INT_MAX, &p) < 0)
 			continue;
 		nv = realloc(*v, (*cnt + 1) * sizeof(**v));
-		if (!nv) {
-			close(dirfd);
+		if (!nv)
 			return -ENOMEM;
-		}
 		*v = nv;
 		(*v)[(*cnt)++] = (pid_t)p;
+	}
+	return 0;
+}
+
+/* Appends the pids of DIRFD's cgroup.procs and of the cgroups below (a guest
+ * may make its own below its leaf).  Takes DIRFD. */
+static int procs_below(int dirfd, pid_t **v, size_t *cnt, int depth)
+{
+	struct dirent *de;
+	DIR *d;
+	int r;
+
+	r = add_procs(dirfd, "cgroup.procs", v, cnt);
+	if (r < 0) {
+		close(dirfd);
+		return r;
 	}
 	if (depth >= 16 || !(d = fdopendir(dirfd))) {
 		close(dirfd);
@@ -120,6 +162,31 @@ static int procs_below(int dirfd, pid_t **v, size_t *cnt, int depth)
 	}
 	closedir(d);
 	return 0;
+}
+
+/* The guest's processes: those of its cgroup and every cgroup below.  The
+ * usual shape is the cgroup and its one leaf (cgroup.c): cgroup.stat says
+ * so (nr_descendants 1), and then the two cgroup.procs files are all there
+ * is to read, without listing directories.  Takes CGFD. */
+static int guest_procs(int cgfd, pid_t **v, size_t *cnt)
+{
+	uint64_t below;
+	int r;
+
+	if (cg_value(cgfd, "cgroup.stat", "nr_descendants", &below) == 0 && below == 1) {
+		r = add_procs(cgfd, "cgroup.procs", v, cnt);
+		if (r == 0)
+			r = add_procs(cgfd, VS_CG_LEAF "/cgroup.procs", v, cnt);
+		if (r != -ENOENT) {
+			close(cgfd);
+			return r;
+		}
+		/* the one cgroup below is not the leaf: walk */
+		free(*v);
+		*v = NULL;
+		*cnt = 0;
+	}
+	return procs_below(cgfd, v, cnt, 0);
 }
 
 /* The cgroup part of a running guest: processes, use and (ns) the hits of
@@ -166,7 +233,7 @@ static int cgroup_part(struct vs_running_stat *e, const struct vs_runstate *rs,
 		if (!(rs->missing_cg & VS_CG_PIDS) && cg_value(cgfd, "pids.events", "max", &v) == 0)
 			e->limit_hits += v;
 	}
-	r = procs_below(cgfd, &pids, &n, 0);	/* takes cgfd */
+	r = guest_procs(cgfd, &pids, &n);	/* takes cgfd */
 	if (r < 0) {
 		problem(e, r, "cgroup %s: %s", rs->cgroup, strerror(-r));
 		goto from_init;
@@ -209,7 +276,8 @@ static void config_part(struct vs_ctx *ctx, int cfd, int cferr, struct vs_runnin
 			const struct vs_runstate *rs)
 {
 	char shown[PATH_MAX];
-	int gfd, r;
+	struct stat st;
+	int r;
 
 	if (rs->backend != VS_BACKEND_NS) {
 		struct vs_guest *g;
@@ -230,20 +298,19 @@ static void config_part(struct vs_ctx *ctx, int cfd, int cferr, struct vs_runnin
 		return;
 	}
 	snprintf(shown, sizeof(shown), "%s/%s", ctx->confdir, e->name);
-	gfd = openat(cfd, e->name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (gfd < 0) {
+	/* what opening it would check (vs_open_guest_confdir), in one call */
+	if (fstatat(cfd, e->name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
 		r = -errno;
 		if (r == -ENOENT)
 			problem(e, r, "its configuration %s is gone", shown);
-		else if (r == -ELOOP || r == -ENOTDIR)
-			problem(e, -ELOOP, "%s is a symbolic link or not a directory", shown);
 		else
 			problem(e, r, "%s: %s", shown, strerror(-r));
 		return;
 	}
-	if (vs_check_trusted(ctx, gfd, shown) < 0)
+	if (!S_ISDIR(st.st_mode))
+		problem(e, -ELOOP, "%s is a symbolic link or not a directory", shown);
+	else if (vs_check_trusted_stat(ctx, &st, shown) < 0)
 		problem(e, -EPERM, "%s", ctx->errmsg);
-	close(gfd);
 }
 
 /* A run state whose init is gone (or that is damaged) is looked at through
@@ -293,6 +360,7 @@ int vs_running_stats(struct vs_ctx *ctx, struct vs_running_stat **out, size_t *c
 		struct vs_running_stat *e = &v[n];
 		struct vs_runstate rs;
 		struct vs_procstat init;
+		char path[64], statbuf[1024];
 
 		memset(e, 0, sizeof(*e));
 		snprintf(e->name, sizeof(e->name), "%s", *name);
@@ -304,7 +372,10 @@ int vs_running_stats(struct vs_ctx *ctx, struct vs_running_stat **out, size_t *c
 		}
 		/* alive: the same process that the start recorded (a pid may
 		 * be recycled), and its stat is the init's use as well */
-		if (!rs.complete || rs.init_pid <= 0 || vs_proc_stat(rs.init_pid, &init) < 0 ||
+		snprintf(path, sizeof(path), "/proc/%d/stat", (int)rs.init_pid);
+		if (!rs.complete || rs.init_pid <= 0 ||
+		    read_small(AT_FDCWD, path, statbuf, sizeof(statbuf)) < 0 ||
+		    vs_proc_stat_parse(statbuf, &init) < 0 ||
 		    init.state == 'Z' || init.state == 'X' || init.state == 'x' ||
 		    init.starttime != rs.init_start) {
 			vs_runstate_clear(&rs);
