@@ -319,6 +319,27 @@ VS_PUBLIC int vs_helper_fd(struct vs_ctx *ctx, int *fd);
 
 /* Running guests, from the run directory. */
 VS_PUBLIC int vs_running_list(struct vs_ctx *ctx, char ***names);
+/* One running guest as vs_running_stats() found it. */
+struct vs_running_stat {
+	char name[VS_NAME_MAX + 1];
+	struct vs_status st;	/* st.running is true */
+	uint64_t limit_hits;	/* sum of the hit counters of the limits in
+				 * force but the CPU cap's (throttled periods);
+				 * VS_VALUE_UNKNOWN when not counted */
+	int error;		/* 0, or -errno of the first problem */
+	char problem[512];	/* "" or what is wrong: a configuration that is
+				 * gone or not trusted (the guest still runs and
+				 * stops from its run state), a cgroup that is
+				 * gone or not a directory */
+};
+/* Every running guest, sorted by name, in one pass: each guest's run state,
+ * its init's /proc stat and its cgroup files are read once; on the ns
+ * backend its configuration is only checked (there and trusted), on vx it
+ * is loaded for the context's limits.  A guest with a problem is listed
+ * with it, never left out.  *out is malloc'd (free()); -errno only when
+ * the run directory cannot be read. */
+VS_PUBLIC int vs_running_stats(struct vs_ctx *ctx, struct vs_running_stat **out,
+			       size_t *n);
 /* The guest a host process belongs to: name (malloc'd) and xid, or
  * -ENOENT when it is a host process. */
 VS_PUBLIC int vs_pid_guest(struct vs_ctx *ctx, pid_t pid, char **name,

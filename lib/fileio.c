@@ -14,19 +14,24 @@
 
 #define MAX_DEPTH 512
 
+int vs_check_trusted_stat(struct vs_ctx *ctx, const struct stat *st, const char *what)
+{
+	if (st->st_uid != ctx->owner)
+		return vs_err(ctx, -EPERM, "%s is owned by uid %u, not by %s; refusing to use it",
+			      what, (unsigned)st->st_uid, ctx->owner == 0 ? "root" : "the caller");
+	if (st->st_mode & (S_IWGRP | S_IWOTH))
+		return vs_err(ctx, -EPERM, "%s is writable by group or others (mode %04o); "
+			      "refusing to use it", what, (unsigned)(st->st_mode & 07777));
+	return 0;
+}
+
 int vs_check_trusted(struct vs_ctx *ctx, int fd, const char *what)
 {
 	struct stat st;
 
 	if (fstat(fd, &st) < 0)
 		return vs_err(ctx, -errno, "%s: %m", what);
-	if (st.st_uid != ctx->owner)
-		return vs_err(ctx, -EPERM, "%s is owned by uid %u, not by %s; refusing to use it",
-			      what, (unsigned)st.st_uid, ctx->owner == 0 ? "root" : "the caller");
-	if (st.st_mode & (S_IWGRP | S_IWOTH))
-		return vs_err(ctx, -EPERM, "%s is writable by group or others (mode %04o); "
-			      "refusing to use it", what, (unsigned)(st.st_mode & 07777));
-	return 0;
+	return vs_check_trusted_stat(ctx, &st, what);
 }
 
 /* Splits "a/b/c" into components, rejecting ".", ".." and empty ones so
@@ -141,7 +146,7 @@ int vs_read_at(struct vs_ctx *ctx, int dirfd, const char *relpath, size_t max, c
 		return vs_err(ctx, -errno, "%s: %m", shown);
 	if (!S_ISREG(st.st_mode))
 		return vs_err(ctx, -EINVAL, "%s is not a regular file", shown);
-	r = vs_check_trusted(ctx, fd, shown);
+	r = vs_check_trusted_stat(ctx, &st, shown);
 	if (r < 0)
 		return r;
 	if ((size_t)st.st_size > max)

@@ -91,6 +91,8 @@ VS_HIDDEN int vs_open_dir_at(struct vs_ctx *ctx, int dirfd, const char *relpath,
 			     bool create, const char *what);
 /* Checks ownership and mode of an open file or directory. */
 VS_HIDDEN int vs_check_trusted(struct vs_ctx *ctx, int fd, const char *what);
+VS_HIDDEN int vs_check_trusted_stat(struct vs_ctx *ctx, const struct stat *st,
+				    const char *what);
 /* Reads a small configuration file below dirfd with the same rules.
  * -ENOENT (without a message) when it does not exist. */
 VS_HIDDEN int vs_read_at(struct vs_ctx *ctx, int dirfd, const char *relpath,
@@ -303,6 +305,8 @@ VS_HIDDEN int vs_limits_cgroup(const struct vs_config *c, int backend, uint32_t 
 VS_HIDDEN enum vs_lim_via vs_limit_via(int id, int backend, uint32_t kmask);
 /* The vx kernel's limit mask (cached); <0: the kernel's error, *kmask = 0. */
 VS_HIDDEN int vs_limits_kmask(uint32_t *kmask);
+VS_HIDDEN int vs_limits_hits(struct vs_guest *g, const struct vs_runstate *rs,
+			     uint64_t *hits);
 VS_HIDDEN uint64_t vs_limits_default_cflags(const struct vs_config *c);
 VS_HIDDEN const char *vs_limit_via_name(enum vs_lim_via v);
 /* Configured settings the backend does not enforce, as messages. */

@@ -285,6 +285,28 @@ int vs_guest_limits(struct vs_guest *g, struct vs_limit **rows, size_t *n)
 	return 0;
 }
 
+/* The sum of the hit counters of a running guest's limits (every row of
+ * vs_guest_limits but the CPU cap, whose "hits" are throttled periods),
+ * from a run state the caller has read already. */
+int vs_limits_hits(struct vs_guest *g, const struct vs_runstate *rs, uint64_t *hits)
+{
+	struct vs_limit *v = NULL;
+	size_t cnt = 0;
+	uint32_t kmask;
+	int r;
+
+	*hits = 0;
+	kernel_mask(rs->backend, &kmask);
+	r = rlimit_rows(g, rs, true, kmask, &v, &cnt);
+	if (r == 0)
+		r = cgroup_rows(g, rs, true, &v, &cnt);
+	for (size_t i = 0; r == 0 && i < cnt; i++)
+		if (v[i].hits != VS_VALUE_UNKNOWN && strcmp(v[i].unit, "ppm"))
+			*hits += v[i].hits;
+	free(v);
+	return r;
+}
+
 int vs_guest_limit_warnings(struct vs_guest *g, char ***msgs)
 {
 	uint32_t kmask;

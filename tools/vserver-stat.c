@@ -85,8 +85,9 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct vs_ctx *ctx;
-	char **names;
-	bool json = false, net = false, first = true, light;
+	struct vs_running_stat *all;
+	size_t nall;
+	bool json = false, net = false, first = true;
 	int c, r, failed = 0;
 
 	tool_init(argc, argv);
@@ -103,10 +104,9 @@ int main(int argc, char **argv)
 	if (optind < argc)
 		usage_error("unexpected argument '%s'", argv[optind]);
 	ctx = tool_ctx();
-	/* the guests that run, from the run state: the cost grows with what
-	 * runs, not with what is configured */
-	light = vs_backend_detect() == VS_BACKEND_NS;
-	r = vs_running_list(ctx, &names);
+	/* the guests that run, each read once (run state, cgroup): the cost
+	 * grows with what runs, not with what is configured */
+	r = vs_running_stats(ctx, &all, &nall);
 	if (r < 0)
 		die_lib(ctx, r);
 	if (json)
@@ -116,66 +116,80 @@ int main(int argc, char **argv)
 	else
 		printf("%-5s %5s %8s %10s %10s %6s %-7s %s\n", "CTX", "PROC", "MEMORY", "CPU",
 		       "UPTIME", "HITS", "BACKEND", "NAME");
-	for (char **n = names; *n; n++) {
-		struct vs_guest *g;
-		struct vs_status st;
+	for (size_t i = 0; i < nall; i++) {
+		const struct vs_running_stat *e = &all[i];
+		const struct vs_status *st = &e->st;
+		const char *problem = e->problem[0] ? e->problem : NULL;
+		struct vs_guest *g = NULL;
 		struct vs_limit *lim = NULL;
 		size_t nlim = 0;
 		char b1[32], b2[32], b3[32], b4[32];
 
-		/* on the ns backend the table needs only the run state and the
-		 * cgroup; the JSON form lists the configured limits, --net the
-		 * configured network context, and on vx the hits of the
-		 * context's limits come from the configured rlimits */
-		if ((json || net || !light ? vs_guest_open(ctx, *n, &g) :
-					     vs_guest_open_deferred(ctx, *n, &g)) < 0) {
-			/* a broken configuration must not hide the others */
-			warnmsg("%s", vs_ctx_errmsg(ctx));
-			failed = 1;
-			continue;
+		/* the JSON form lists the configured limits, --net the
+		 * configured network context: those read the configuration;
+		 * a guest whose configuration is bad is listed all the same,
+		 * with its problem (it still runs, and stops from its run
+		 * state) */
+		if ((json || net) && vs_guest_open(ctx, e->name, &g) < 0) {
+			if (!problem)
+				problem = vs_ctx_errmsg(ctx);
+			if (vs_guest_open_deferred(ctx, e->name, &g) < 0)
+				g = NULL;
 		}
-		r = vs_guest_status(g, &st);
-		if (r == 0 && st.running && vs_guest_limits(g, &lim, &nlim) < 0)
-			nlim = 0;
-		if (r < 0) {
-			warnmsg("%s: %s", *n, vs_ctx_errmsg(ctx));
+		if (problem) {
+			warnmsg("%s: %s", e->name, problem);
 			failed = 1;
-		} else if (st.running && json) {
+		}
+		if (json && g && !problem && vs_guest_limits(g, &lim, &nlim) < 0)
+			nlim = 0;
+		if (json) {
 			printf("%s\n  {\"name\": ", first ? "" : ",");
-			json_str(*n);
+			json_str(e->name);
 			printf(", \"context\": %u, \"backend\": \"%s\", \"init_pid\": %d, "
 			       "\"processes\": %u, \"memory_bytes\": %llu, \"cpu_usec\": %llu, "
 			       "\"uptime_ms\": %llu, \"missing_controllers\": [%s%s%s%s%s], "
-			       "\"limit_hits\": %llu, \"limits\": ",
-			       st.xid, vs_backend_name(st.backend), (int)st.init_pid, st.nproc,
-			       (unsigned long long)st.mem_bytes, (unsigned long long)st.cpu_usec,
-			       (unsigned long long)st.uptime_ms,
-			       st.missing_cg & VS_CG_MEMORY ? "\"memory\"" : "",
-			       (st.missing_cg & VS_CG_MEMORY) && (st.missing_cg & 6) ? ", " : "",
-			       st.missing_cg & VS_CG_PIDS ? "\"pids\"" : "",
-			       (st.missing_cg & VS_CG_PIDS) && (st.missing_cg & 4) ? ", " : "",
-			       st.missing_cg & VS_CG_CPU ? "\"cpu\"" : "",
-			       (unsigned long long)limits_hits(lim, nlim));
+			       "\"limit_hits\": %llu, \"problem\": ",
+			       st->xid, vs_backend_name(st->backend), (int)st->init_pid, st->nproc,
+			       (unsigned long long)st->mem_bytes, (unsigned long long)st->cpu_usec,
+			       (unsigned long long)st->uptime_ms,
+			       st->missing_cg & VS_CG_MEMORY ? "\"memory\"" : "",
+			       (st->missing_cg & VS_CG_MEMORY) && (st->missing_cg & 6) ? ", " : "",
+			       st->missing_cg & VS_CG_PIDS ? "\"pids\"" : "",
+			       (st->missing_cg & VS_CG_PIDS) && (st->missing_cg & 4) ? ", " : "",
+			       st->missing_cg & VS_CG_CPU ? "\"cpu\"" : "",
+			       (unsigned long long)(nlim ? limits_hits(lim, nlim) :
+						    e->limit_hits == VS_VALUE_UNKNOWN ? 0 :
+						    e->limit_hits));
+			if (problem)
+				json_str(problem);
+			else
+				printf("null");
+			printf(", \"limits\": ");
 			print_limits_json(stdout, lim, nlim);
-			json_net(g);
+			if (g)
+				json_net(g);
 			putchar('}');
 			first = false;
-		} else if (st.running && net) {
-			net_line(g, *n);
-		} else if (st.running) {
-			snprintf(b4, sizeof(b4), "%llu", (unsigned long long)limits_hits(lim, nlim));
-			printf("%-5u %5u %8s %10s %10s %6s %-7s %s\n", st.xid, st.nproc,
-			       fmt_bytes(st.mem_bytes, b1, sizeof(b1)),
-			       fmt_duration(st.cpu_usec / 1000, b2, sizeof(b2)),
-			       fmt_duration(st.uptime_ms, b3, sizeof(b3)), b4,
-			       vs_backend_name(st.backend), *n);
+		} else if (net) {
+			if (g)
+				net_line(g, e->name);
+		} else {
+			if (e->limit_hits == VS_VALUE_UNKNOWN)
+				snprintf(b4, sizeof(b4), "-");
+			else
+				snprintf(b4, sizeof(b4), "%llu", (unsigned long long)e->limit_hits);
+			printf("%-5u %5u %8s %10s %10s %6s %-7s %s\n", st->xid, st->nproc,
+			       fmt_bytes(st->mem_bytes, b1, sizeof(b1)),
+			       fmt_duration(st->cpu_usec / 1000, b2, sizeof(b2)),
+			       fmt_duration(st->uptime_ms, b3, sizeof(b3)), b4,
+			       vs_backend_name(st->backend), e->name);
 		}
 		free(lim);
 		vs_guest_unref(g);
 	}
 	if (json)
 		printf("%s]\n", first ? "" : "\n");
-	vs_strv_free(names);
+	free(all);
 	vs_ctx_unref(ctx);
 	return failed ? EXIT_FAIL : EXIT_OK;
 }

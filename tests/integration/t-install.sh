@@ -32,8 +32,23 @@ MK="make -s -C '$VSB' prefix=/usr/local exec_prefix=/usr/local libdir=/usr/local
 check_out "live make install runs ldconfig" "ldconfig +\(refreshes" in_ns "$MK install"
 check_out "after a live install the installed vserver runs (no LD_LIBRARY_PATH)" "^vserver " \
 	in_ns "$MK install >/dev/null; env -i PATH=/usr/bin:/bin /usr/local/sbin/vserver --version"
-check_out "it uses the installed library" "libvserver.so.0 => /usr/local/lib/libvserver.so.0" \
-	in_ns "$MK install >/dev/null; ldd /usr/local/sbin/vserver"
+# the tools have the library linked in (no loader work for it at each
+# exec); the shared library is installed for other programs, which the
+# loader finds through its cache
+check_out "the installed tools do not load libvserver.so" "^dynamic, without libvserver$" \
+	in_ns "$MK install >/dev/null; ldd /usr/local/sbin/vserver >'$T/ldd.out';
+		grep -q libc.so '$T/ldd.out' && ! grep -q libvserver '$T/ldd.out' &&
+		echo 'dynamic, without libvserver'"
+if command -v cc >/dev/null; then
+	printf '#include <vserver.h>\n#include <stdio.h>\nint main(void) { puts(vs_backend_name(VS_BACKEND_NS)); return 0; }\n' \
+		>"$T/uselib.c"
+	check_out "a program built against the installed library runs, through the loader's cache" \
+		"libvserver.so.0 => /usr/local/lib/libvserver.so.0.*RAN ns" \
+		in_ns "$MK install >/dev/null; cc -I/usr/local/include -o '$T/uselib' '$T/uselib.c' \
+			-L/usr/local/lib -lvserver; echo \$(ldd '$T/uselib' | grep libvserver) RAN \$(env -i '$T/uselib')"
+else
+	skip "a program built against the installed library runs" "no C compiler"
+fi
 check_out "the installed library is in the loader's cache" "libvserver.so.0 .*/usr/local/lib/" \
 	in_ns "$MK install >/dev/null; ldconfig -p"
 
