@@ -227,7 +227,7 @@ static int copy_conf_dir(struct vs_ctx *ctx, int sfd, int gfd, const char *dir)
 }
 
 static int method_clone(struct vs_ctx *ctx, const char *name, int gfd, int rootfd,
-			const struct vs_build_opts *o)
+			const char *vdir, const struct vs_build_opts *o, int *treefd)
 {
 	struct vs_lock *slock = NULL;
 	struct vs_guest *src = NULL;
@@ -256,8 +256,13 @@ static int method_clone(struct vs_ctx *ctx, const char *name, int gfd, int rootf
 		r = vs_err(ctx, -errno, "source guest root %s: %m", src->cfg->vdir);
 		goto out;
 	}
-	vs_notice(ctx, "%s: copying %s", name, src->cfg->vdir);
-	r = vs_copy_tree(ctx, srcroot, rootfd);
+	if (o->unify) {
+		r = vs_unify_clone(ctx, name, gfd, srcroot, o->source, vdir, rootfd, o->unify,
+				   treefd);
+	} else {
+		vs_notice(ctx, "%s: copying %s", name, src->cfg->vdir);
+		r = vs_copy_tree(ctx, srcroot, rootfd);
+	}
 	if (r < 0)
 		goto out;
 	sfd = vs_open_guest_confdir(ctx, o->source);
@@ -385,6 +390,13 @@ static int check_opts(struct vs_ctx *ctx, const char *name, const struct vs_buil
 			return vs_err(ctx, -EINVAL, "clone needs --source GUEST (a valid guest name)");
 		if (!strcmp(o->source, name))
 			return vs_err(ctx, -EINVAL, "a guest cannot be cloned from itself");
+		if (o->unify && strcmp(o->unify, "auto") && strcmp(o->unify, "reflink") &&
+		    strcmp(o->unify, "overlay"))
+			return vs_err(ctx, -EINVAL, "unknown --unify mode '%s' (auto, reflink, "
+				      "overlay)", o->unify);
+	} else if (o->unify) {
+		return vs_err(ctx, -EINVAL, "--unify needs the clone method (-m clone -- "
+			      "--source GUEST)");
 	}
 	if (!strcmp(o->method, "template") && (!o->source || !*o->source))
 		return vs_err(ctx, -EINVAL, "template needs --source ARCHIVE (a tar file)");
@@ -461,7 +473,8 @@ static int prepare_vdir(struct vs_ctx *ctx, const char *vdir, bool force)
 int vs_build(struct vs_ctx *ctx, const char *name, const struct vs_build_opts *o)
 {
 	struct vs_lock *lock = NULL;
-	_cleanup_close_ int cfd = -1, gfd = -1, rootfd = -1, xlock = -1;
+	_cleanup_close_ int cfd = -1, gfd = -1, rootfd = -1, xlock = -1, ovfd = -1;
+	int treefd;	/* where the guest's own files go: rootfd, or an overlay's upper */
 	_cleanup_free_ char *vdir = NULL;
 	const char *hostname = o->hostname ? o->hostname : name;
 	const char *m = o->method;
@@ -569,23 +582,25 @@ int vs_build(struct vs_ctx *ctx, const char *name, const struct vs_build_opts *o
 	else if (!strcmp(m, "debootstrap"))
 		r = method_debootstrap(ctx, name, vdir, o);
 	else if (!strcmp(m, "clone"))
-		r = method_clone(ctx, name, gfd, rootfd, o);
+		r = method_clone(ctx, name, gfd, rootfd, vdir, o, &ovfd);
 	else
 		r = method_template(ctx, rootfd, o);
 	if (r < 0)
 		goto fail;
+	treefd = ovfd >= 0 ? ovfd : rootfd;
 	if (strcmp(m, "skeleton") && strcmp(m, "busybox")) {
 		/* the guest's own name, whatever the template or source said */
 		char hn[80];
 		snprintf(hn, sizeof(hn), "%s\n", hostname);
-		if (faccessat(rootfd, "etc", F_OK, AT_SYMLINK_NOFOLLOW) == 0 &&
-		    vs_guest_write_file(ctx, rootfd, "etc/hostname", hn, 0644) < 0)
+		if (faccessat(treefd, "etc", F_OK, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    vs_guest_write_file(ctx, treefd, "etc/hostname", hn, 0644) < 0)
 			vs_warn(ctx, "%s: %s", name, ctx->errmsg);
 		for (const char *const *d = (const char *const[]){ "proc", "sys", "dev", "tmp", NULL };
 		     *d; d++)
-			mkdirat(rootfd, *d, 0755);
+			if (ovfd < 0)	/* an overlay guest has the base's */
+				mkdirat(rootfd, *d, 0755);
 	}
-	if ((r = vs_sync_tree(rootfd)) < 0 || (r = vs_unlink_at(ctx, gfd, VS_INCOMPLETE_MARK)) < 0)
+	if ((r = vs_sync_tree(treefd)) < 0 || (r = vs_unlink_at(ctx, gfd, VS_INCOMPLETE_MARK)) < 0)
 		goto fail;
 	r = 0;
 	goto out;
