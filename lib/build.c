@@ -187,113 +187,6 @@ static int method_debootstrap(struct vs_ctx *ctx, const char *name, const char *
 	return vs_build_run(ctx, name, argv);
 }
 
-static const char *const clone_keys[] = {
-	"backend", "bcapabilities", "ccapabilities", "flags", "nflags", "ncapabilities",
-	"fstab", "spaces/net", "apps/init/style", "apps/init/cmd.start", "apps/init/cmd.stop",
-	"apps/init/stop-signal", "apps/init/stop-timeout", "uts/domainname",
-};
-
-static int copy_conf_dir(struct vs_ctx *ctx, int sfd, int gfd, const char *dir)
-{
-	int dfd;
-	DIR *d;
-	struct dirent *de;
-	int r = 0;
-
-	if (faccessat(sfd, dir, F_OK, AT_SYMLINK_NOFOLLOW) < 0)
-		return 0;
-	dfd = vs_open_dir_at(ctx, sfd, dir, false, ".");
-	if (dfd < 0)
-		return dfd;
-	d = fdopendir(dfd);
-	if (!d) {
-		close(dfd);
-		return -errno;
-	}
-	while ((de = readdir(d))) {
-		char key[PATH_MAX];
-		_cleanup_free_ char *v = NULL;
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(key, sizeof(key), "%s/%s", dir, de->d_name);
-		r = vs_read_at(ctx, sfd, key, 65536, &v);
-		if (r == 0)
-			r = vs_write_at(ctx, gfd, key, v, strlen(v), 0644);
-		if (r < 0)
-			break;
-	}
-	closedir(d);
-	return r;
-}
-
-static int method_clone(struct vs_ctx *ctx, const char *name, int gfd, int rootfd,
-			const char *vdir, const struct vs_build_opts *o, int *treefd)
-{
-	struct vs_lock *slock = NULL;
-	struct vs_guest *src = NULL;
-	struct vs_status st;
-	_cleanup_close_ int sfd = -1, srcroot = -1;
-	int r;
-
-	/* Never wait for the source's lock while holding ours: two clones in
-	 * opposite directions would wait for each other. */
-	r = vs_lock_guest(ctx, o->source, VS_LOCK_NOWAIT, &slock);
-	if (r < 0)
-		return r;
-	r = vs_guest_open(ctx, o->source, &src);
-	if (r < 0)
-		goto out;
-	r = vs_guest_status(src, &st);
-	if (r < 0)
-		goto out;
-	if (st.running || st.leftovers) {
-		r = vs_err(ctx, -EBUSY, "the source guest '%s' is running; stop it before cloning",
-			   o->source);
-		goto out;
-	}
-	srcroot = open(src->cfg->vdir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (srcroot < 0) {
-		r = vs_err(ctx, -errno, "source guest root %s: %m", src->cfg->vdir);
-		goto out;
-	}
-	if (o->unify) {
-		r = vs_unify_clone(ctx, name, gfd, srcroot, o->source, vdir, rootfd, o->unify,
-				   treefd);
-	} else {
-		vs_notice(ctx, "%s: copying %s", name, src->cfg->vdir);
-		r = vs_copy_tree(ctx, srcroot, rootfd);
-	}
-	if (r < 0)
-		goto out;
-	sfd = vs_open_guest_confdir(ctx, o->source);
-	if (sfd < 0) {
-		r = sfd;
-		goto out;
-	}
-	for (size_t i = 0; i < ARRAY_SIZE(clone_keys); i++) {
-		_cleanup_free_ char *v = NULL;
-		/* what the caller chose explicitly stays */
-		if ((o->initstyle && !strcmp(clone_keys[i], "apps/init/style")) ||
-		    (o->backend && !strcmp(clone_keys[i], "backend")))
-			continue;
-		r = vs_read_at(ctx, sfd, clone_keys[i], 65536, &v);
-		if (r == -ENOENT)
-			continue;
-		if (r == 0)
-			r = vs_write_at(ctx, gfd, clone_keys[i], v, strlen(v), 0644);
-		if (r < 0)
-			goto out;
-	}
-	if ((r = copy_conf_dir(ctx, sfd, gfd, "rlimits")) < 0 ||
-	    (r = copy_conf_dir(ctx, sfd, gfd, "cgroup")) < 0)
-		goto out;
-	r = 0;
-out:
-	vs_guest_unref(src);
-	vs_lock_release(slock);
-	return r;
-}
-
 static int refuse_running(struct vs_ctx *ctx, const char *name)
 {
 	struct vs_guest *g = NULL;
@@ -582,7 +475,7 @@ int vs_build(struct vs_ctx *ctx, const char *name, const struct vs_build_opts *o
 	else if (!strcmp(m, "debootstrap"))
 		r = method_debootstrap(ctx, name, vdir, o);
 	else if (!strcmp(m, "clone"))
-		r = method_clone(ctx, name, gfd, rootfd, vdir, o, &ovfd);
+		r = vs_build_clone(ctx, name, gfd, rootfd, vdir, o, &ovfd);
 	else
 		r = method_template(ctx, rootfd, o);
 	if (r < 0)

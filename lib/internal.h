@@ -197,6 +197,12 @@ VS_HIDDEN uint64_t vs_default_bcaps(void);
 VS_HIDDEN uint64_t vs_config_bcaps(const struct vs_config *c);
 #define VS_INCOMPLETE_MARK "incomplete"
 
+/* The clone method (build-clone.c): fills rootfd from guest o->source and
+ * copies its run settings into gfd; *treefd as for vs_unify_clone (-1 when
+ * the guest's files are in rootfd). */
+VS_HIDDEN int vs_build_clone(struct vs_ctx *ctx, const char *name, int gfd, int rootfd,
+			     const char *vdir, const struct vs_build_opts *o, int *treefd);
+
 /* ---- unification (unify.c) -------------------------------------------------- */
 
 /* Fills the guest root of a clone build from source guest `source` (root
