@@ -366,9 +366,46 @@ struct vs_build_opts {
 	const char *variant;	/* debootstrap: variant (default minbase) */
 	const char *debootstrap; /* debootstrap: program (default debootstrap) */
 	bool no_freeze;		/* clone: copy a running source without freezing it */
+	const char *unify;	/* clone: share the source's files: "auto", "reflink"
+				 * or "overlay" (NULL = a plain copy); see unify.c */
 };
 VS_PUBLIC int vs_build(struct vs_ctx *ctx, const char *name,
 		       const struct vs_build_opts *o);
+
+/* ---------------------------------------------------------------------- */
+/* Unification: guests that share the files of one source (docs/unification.md). */
+
+#define VS_UNIFY_NONE		0
+#define VS_UNIFY_REFLINK	1	/* the file system shares extents (FICLONE) */
+#define VS_UNIFY_OVERLAY	2	/* overlayfs over a shared read-only base */
+struct vs_unify_info {
+	int mode;		/* VS_UNIFY_* */
+	char source[VS_NAME_MAX + 1];	/* the guest it was cloned from */
+	char base[4096];	/* overlay: the shared lower layer */
+	char upper[4096];	/* overlay: the guest's own files */
+	char work[4096];	/* overlay: overlayfs's work directory */
+	unsigned users;		/* overlay: guests that share the base, this one too */
+};
+VS_PUBLIC int vs_guest_unify_info(struct vs_ctx *ctx, const char *name,
+				  struct vs_unify_info *info);
+VS_PUBLIC const char *vs_unify_mode_name(int mode);
+
+/* Disk use of a guest's tree (hard links counted once).  Allocated bytes
+ * are split into those of extents the file system shares with other files
+ * (reflinks, dedupe: FIEMAP_EXTENT_SHARED) and the guest's own; for an
+ * overlay guest the upper layer is private and the base is shared. */
+struct vs_disk_usage {
+	uint64_t files;		/* regular files (inodes) */
+	uint64_t apparent;	/* sum of file sizes */
+	uint64_t allocated;	/* blocks, of everything in the tree */
+	uint64_t shared;	/* of allocated: shared extents, or the base */
+	uint64_t private_bytes;	/* of allocated: the guest's alone */
+};
+VS_PUBLIC int vs_guest_disk_usage(struct vs_ctx *ctx, const char *name,
+				  struct vs_disk_usage *du);
+/* The same for any directory tree (never leaving its file system). */
+VS_PUBLIC int vs_tree_disk_usage(struct vs_ctx *ctx, const char *dir,
+				 struct vs_disk_usage *du);
 
 /* ---------------------------------------------------------------------- */
 /* The vserver system call (vx backend; ABI §4-5).  All return the kernel's

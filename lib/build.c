@@ -187,125 +187,6 @@ static int method_debootstrap(struct vs_ctx *ctx, const char *name, const char *
 	return vs_build_run(ctx, name, argv);
 }
 
-static const char *const clone_keys[] = {
-	"backend", "bcapabilities", "ccapabilities", "flags", "nflags", "ncapabilities",
-	"fstab", "spaces/net", "apps/init/style", "apps/init/cmd.start", "apps/init/cmd.stop",
-	"apps/init/stop-signal", "apps/init/stop-timeout", "uts/domainname",
-};
-
-static int copy_conf_dir(struct vs_ctx *ctx, int sfd, int gfd, const char *dir)
-{
-	int dfd;
-	DIR *d;
-	struct dirent *de;
-	int r = 0;
-
-	if (faccessat(sfd, dir, F_OK, AT_SYMLINK_NOFOLLOW) < 0)
-		return 0;
-	dfd = vs_open_dir_at(ctx, sfd, dir, false, ".");
-	if (dfd < 0)
-		return dfd;
-	d = fdopendir(dfd);
-	if (!d) {
-		close(dfd);
-		return -errno;
-	}
-	while ((de = readdir(d))) {
-		char key[PATH_MAX];
-		_cleanup_free_ char *v = NULL;
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(key, sizeof(key), "%s/%s", dir, de->d_name);
-		r = vs_read_at(ctx, sfd, key, 65536, &v);
-		if (r == 0)
-			r = vs_write_at(ctx, gfd, key, v, strlen(v), 0644);
-		if (r < 0)
-			break;
-	}
-	closedir(d);
-	return r;
-}
-
-static int method_clone(struct vs_ctx *ctx, const char *name, int gfd, int rootfd,
-			const struct vs_build_opts *o)
-{
-	struct vs_lock *slock = NULL;
-	struct vs_guest *src = NULL;
-	struct vs_status st;
-	struct vs_freeze *frozen = NULL;
-	_cleanup_close_ int sfd = -1, srcroot = -1;
-	int r;
-
-	/* Never wait for the source's lock while holding ours: two clones in
-	 * opposite directions would wait for each other. */
-	r = vs_lock_guest(ctx, o->source, VS_LOCK_NOWAIT, &slock);
-	if (r < 0)
-		return r;
-	r = vs_guest_open(ctx, o->source, &src);
-	if (r < 0)
-		goto out;
-	r = vs_guest_status(src, &st);
-	if (r < 0)
-		goto out;
-	if (!st.running && st.leftovers) {
-		r = vs_err(ctx, -EBUSY, "the source guest '%s' has leftovers of an earlier run; "
-			   "stop it before cloning", o->source);
-		goto out;
-	}
-	srcroot = open(src->cfg->vdir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (srcroot < 0) {
-		r = vs_err(ctx, -errno, "source guest root %s: %m", src->cfg->vdir);
-		goto out;
-	}
-	/* a running source is frozen for the copy (freeze.c), so that its
-	 * files are copied as of one moment; we hold its lock, so it can
-	 * neither stop nor start meanwhile */
-	if (st.running && o->no_freeze)
-		vs_warn(ctx, "%s: copying the running guest '%s' without freezing it: files it "
-			"changes meanwhile may be copied half-written", name, o->source);
-	else if (st.running && (r = vs_freeze_guest(src, &frozen)) < 0)
-		goto out;
-	vs_notice(ctx, "%s: copying %s%s", name, src->cfg->vdir,
-		  frozen ? " (the source is frozen meanwhile)" : "");
-	r = vs_copy_tree(ctx, srcroot, rootfd);
-	if (frozen) {
-		int t = vs_thaw_cgroup(frozen);
-		frozen = NULL;
-		if (t < 0 && r == 0)
-			r = vs_err(ctx, t, "%s: cannot thaw the source guest '%s': %s", name,
-				   o->source, strerror(-t));
-	}
-	if (r < 0)
-		goto out;
-	sfd = vs_open_guest_confdir(ctx, o->source);
-	if (sfd < 0) {
-		r = sfd;
-		goto out;
-	}
-	for (size_t i = 0; i < ARRAY_SIZE(clone_keys); i++) {
-		_cleanup_free_ char *v = NULL;
-		/* what the caller chose explicitly stays */
-		if ((o->initstyle && !strcmp(clone_keys[i], "apps/init/style")) ||
-		    (o->backend && !strcmp(clone_keys[i], "backend")))
-			continue;
-		r = vs_read_at(ctx, sfd, clone_keys[i], 65536, &v);
-		if (r == -ENOENT)
-			continue;
-		if (r == 0)
-			r = vs_write_at(ctx, gfd, clone_keys[i], v, strlen(v), 0644);
-		if (r < 0)
-			goto out;
-	}
-	if ((r = copy_conf_dir(ctx, sfd, gfd, "rlimits")) < 0 ||
-	    (r = copy_conf_dir(ctx, sfd, gfd, "cgroup")) < 0)
-		goto out;
-	r = 0;
-out:
-	vs_guest_unref(src);
-	vs_lock_release(slock);
-	return r;
-}
-
 static int refuse_running(struct vs_ctx *ctx, const char *name)
 {
 	struct vs_guest *g = NULL;
@@ -402,6 +283,13 @@ static int check_opts(struct vs_ctx *ctx, const char *name, const struct vs_buil
 			return vs_err(ctx, -EINVAL, "clone needs --source GUEST (a valid guest name)");
 		if (!strcmp(o->source, name))
 			return vs_err(ctx, -EINVAL, "a guest cannot be cloned from itself");
+		if (o->unify && strcmp(o->unify, "auto") && strcmp(o->unify, "reflink") &&
+		    strcmp(o->unify, "overlay"))
+			return vs_err(ctx, -EINVAL, "unknown --unify mode '%s' (auto, reflink, "
+				      "overlay)", o->unify);
+	} else if (o->unify) {
+		return vs_err(ctx, -EINVAL, "--unify needs the clone method (-m clone -- "
+			      "--source GUEST)");
 	}
 	if (o->no_freeze && strcmp(o->method, "clone"))
 		return vs_err(ctx, -EINVAL, "--no-freeze is an option of the clone method");
@@ -480,7 +368,8 @@ static int prepare_vdir(struct vs_ctx *ctx, const char *vdir, bool force)
 int vs_build(struct vs_ctx *ctx, const char *name, const struct vs_build_opts *o)
 {
 	struct vs_lock *lock = NULL;
-	_cleanup_close_ int cfd = -1, gfd = -1, rootfd = -1, xlock = -1;
+	_cleanup_close_ int cfd = -1, gfd = -1, rootfd = -1, xlock = -1, ovfd = -1;
+	int treefd;	/* where the guest's own files go: rootfd, or an overlay's upper */
 	_cleanup_free_ char *vdir = NULL;
 	const char *hostname = o->hostname ? o->hostname : name;
 	const char *m = o->method;
@@ -588,23 +477,25 @@ int vs_build(struct vs_ctx *ctx, const char *name, const struct vs_build_opts *o
 	else if (!strcmp(m, "debootstrap"))
 		r = method_debootstrap(ctx, name, vdir, o);
 	else if (!strcmp(m, "clone"))
-		r = method_clone(ctx, name, gfd, rootfd, o);
+		r = vs_build_clone(ctx, name, gfd, rootfd, vdir, o, &ovfd);
 	else
 		r = method_template(ctx, rootfd, o);
 	if (r < 0)
 		goto fail;
+	treefd = ovfd >= 0 ? ovfd : rootfd;
 	if (strcmp(m, "skeleton") && strcmp(m, "busybox")) {
 		/* the guest's own name, whatever the template or source said */
 		char hn[80];
 		snprintf(hn, sizeof(hn), "%s\n", hostname);
-		if (faccessat(rootfd, "etc", F_OK, AT_SYMLINK_NOFOLLOW) == 0 &&
-		    vs_guest_write_file(ctx, rootfd, "etc/hostname", hn, 0644) < 0)
+		if (faccessat(treefd, "etc", F_OK, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    vs_guest_write_file(ctx, treefd, "etc/hostname", hn, 0644) < 0)
 			vs_warn(ctx, "%s: %s", name, ctx->errmsg);
 		for (const char *const *d = (const char *const[]){ "proc", "sys", "dev", "tmp", NULL };
 		     *d; d++)
-			mkdirat(rootfd, *d, 0755);
+			if (ovfd < 0)	/* an overlay guest has the base's */
+				mkdirat(rootfd, *d, 0755);
 	}
-	if ((r = vs_sync_tree(rootfd)) < 0 || (r = vs_unlink_at(ctx, gfd, VS_INCOMPLETE_MARK)) < 0)
+	if ((r = vs_sync_tree(treefd)) < 0 || (r = vs_unlink_at(ctx, gfd, VS_INCOMPLETE_MARK)) < 0)
 		goto fail;
 	r = 0;
 	goto out;

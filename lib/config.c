@@ -483,6 +483,9 @@ void vs_config_free(struct vs_config *c)
 	vs_strv_free(c->cmd_stop);
 	free(c->mark);
 	free(c->fstab);
+	free(c->ov_lower);
+	free(c->ov_upper);
+	free(c->ov_work);
 	vs_strv_free(c->lim.notes);
 	free(c);
 }
@@ -502,6 +505,8 @@ static int config_load(struct vs_ctx *ctx, struct vs_config *c, int gfd)
 	if (r == 0)
 		c->nid = c->xid;
 	if ((r = load_vdir(ctx, c, gfd)) < 0)
+		return r;
+	if ((r = vs_unify_load(ctx, c, gfd)) < 0)
 		return r;
 	if ((r = get_value(ctx, gfd, "backend", &backend)) < 0)
 		return r;

@@ -1,12 +1,16 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Copying a tree (clone builds) with the rules of fileio.c: never follow a
  * symbolic link, never leave the file system, keep hard links, owners,
- * modes, times and extended attributes. */
+ * modes, times and extended attributes.  A reflink copy shares every
+ * file's extents with the source (FICLONE): the file system's own
+ * copy-on-write makes a later write private to the copy. */
 #include "internal.h"
 
 #include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <sys/sendfile.h>
 #include <sys/xattr.h>
 
@@ -24,6 +28,7 @@ struct copy {
 	struct hardlink *links;
 	size_t n_links;
 	dev_t dev;
+	bool reflink;	/* every file by FICLONE, or fail */
 };
 
 static int copy_xattrs(int src, int dst)
@@ -161,7 +166,12 @@ static int copy_entry(struct copy *c, int src, int dst, const char *name, const 
 		d = openat(dst, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 		if (d < 0)
 			return vs_err(c->ctx, -errno, "create %s: %m", path);
-		r = copy_data(s, d, st.st_size);
+		if (!c->reflink)
+			r = copy_data(s, d, st.st_size);
+		else if (ioctl(d, FICLONE, s) < 0)
+			/* never a silent full copy: the caller asked for sharing */
+			return vs_err(c->ctx, -errno, "%s: cannot share its extents (FICLONE): %m",
+				      path);
 		if (r == 0)
 			r = set_owner_mode_times(d, &st);
 		if (r == 0)
@@ -238,7 +248,12 @@ static int copy_dir(struct copy *c, int src, int dst, const char *rel, int depth
 
 int vs_copy_tree(struct vs_ctx *ctx, int srcfd, int dstfd)
 {
-	struct copy c = { .ctx = ctx, .dstroot = dstfd };
+	return vs_copy_tree_reflink(ctx, srcfd, dstfd, false);
+}
+
+int vs_copy_tree_reflink(struct vs_ctx *ctx, int srcfd, int dstfd, bool reflink)
+{
+	struct copy c = { .ctx = ctx, .dstroot = dstfd, .reflink = reflink };
 	struct stat st;
 	int r;
 

@@ -105,6 +105,10 @@ int vs_delete_locked(struct vs_ctx *ctx, const char *name, unsigned flags)
 	r = remove_vdir(ctx, vdir);
 	if (r < 0)
 		goto out;
+	/* an overlay guest's layers; its base when it was the last user */
+	r = vs_unify_delete(ctx, name);
+	if (r < 0)
+		goto out;
 	cfd = vs_open_confdir(ctx, false);
 	if (cfd < 0) {
 		r = cfd;

@@ -112,6 +112,9 @@ VS_HIDDEN int vs_mkdir_p(struct vs_ctx *ctx, const char *path, mode_t mode);
 VS_HIDDEN int vs_rm_rf_at(struct vs_ctx *ctx, int dirfd, const char *name);
 /* Copies the tree below srcfd into dstfd (which must be empty). */
 VS_HIDDEN int vs_copy_tree(struct vs_ctx *ctx, int srcfd, int dstfd);
+/* The same; with reflink, every regular file shares the source's extents
+ * (FICLONE) or the copy fails. */
+VS_HIDDEN int vs_copy_tree_reflink(struct vs_ctx *ctx, int srcfd, int dstfd, bool reflink);
 /* Plain read of a (/proc, /sys) file; no trust checks. */
 VS_HIDDEN int vs_read_file(const char *path, size_t max, char **out);
 VS_HIDDEN int vs_read_file_at(int dirfd, const char *path, size_t max, char **out);
@@ -182,6 +185,8 @@ struct vs_config {
 	char *mark;
 	char *fstab;
 	bool incomplete;
+	/* unify/: an overlay guest's root is mounted from these (unify.c) */
+	char *ov_lower, *ov_upper, *ov_work;
 };
 
 VS_HIDDEN int vs_config_load(struct vs_ctx *ctx, const char *name,
@@ -193,6 +198,30 @@ VS_HIDDEN int vs_open_guest_confdir(struct vs_ctx *ctx, const char *name);
 VS_HIDDEN uint64_t vs_default_bcaps(void);
 VS_HIDDEN uint64_t vs_config_bcaps(const struct vs_config *c);
 #define VS_INCOMPLETE_MARK "incomplete"
+
+/* The clone method (build-clone.c): fills rootfd from guest o->source and
+ * copies its run settings into gfd; *treefd as for vs_unify_clone (-1 when
+ * the guest's files are in rootfd). */
+VS_HIDDEN int vs_build_clone(struct vs_ctx *ctx, const char *name, int gfd, int rootfd,
+			     const char *vdir, const struct vs_build_opts *o, int *treefd);
+
+/* ---- unification (unify.c) -------------------------------------------------- */
+
+/* Fills the guest root of a clone build from source guest `source` (root
+ * srcroot, which is not running) the way `mode` asks ("auto", "reflink",
+ * "overlay") and records it in the configuration (gfd).  *treefd is where
+ * the guest's own files go: the root itself, or an overlay's upper layer. */
+VS_HIDDEN int vs_unify_clone(struct vs_ctx *ctx, const char *name, int gfd, int srcroot,
+			     const char *source, const char *vdir, int rootfd,
+			     const char *mode, int *treefd);
+/* Removes what a guest's unification owns (upper and work directories; the
+ * base when no other guest uses it).  The caller holds the guest's lock. */
+VS_HIDDEN int vs_unify_delete(struct vs_ctx *ctx, const char *name);
+/* Loads unify/ into c (ov_* stay NULL unless the mode is overlay). */
+VS_HIDDEN int vs_unify_load(struct vs_ctx *ctx, struct vs_config *c, int gfd);
+/* In the guest's mount namespace, before the root is bound: mounts the
+ * overlay on c->vdir (nothing for other modes). */
+VS_HIDDEN int vs_unify_mount(const struct vs_config *c, char *err, size_t errlen);
 
 /* ---- programs a build runs (build-run.c) ---------------------------------- */
 

@@ -353,6 +353,10 @@ int vs_mount_guest_root(const struct vs_config *c, char *err, size_t errlen)
 			}
 		}
 	}
+	/* an overlay guest's root is assembled here, in its own namespace:
+	 * nothing of it exists on the host, and it goes when the guest does */
+	if ((r = vs_unify_mount(c, err, errlen)) < 0)
+		goto out;
 	if ((r = do_mount(c->vdir, c->vdir, NULL, MS_BIND | MS_REC, NULL, err, errlen)) < 0)
 		goto out;
 	if (chdir(c->vdir) < 0) {

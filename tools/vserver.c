@@ -35,6 +35,7 @@ static void help(void)
 	       "                       Ctrl-a q detaches\n"
 	       "  log [-f] [-n N]      its console log (apps/init/monitor), also after\n"
 	       "                       it stopped; -f follows it, -n: the last N lines\n"
+	       "  du [--bytes]         disk use: allocated, shared with other guests, private\n"
 	       "  limit [--json] [RES [VALUE]] [--save]\n"
 	       "                       show the limits with use and hits, or change one\n"
 	       "                       live (RES: nproc, nofile, nsock, ..., RES.soft,\n"
@@ -50,10 +51,13 @@ static void help(void)
 	       "      --vdir DIR       guest root (default VDIRBASE/NAME)\n"
 	       "      --pin-backend B  always use backend ns or vx for this guest\n"
 	       "      --force          replace an existing guest\n"
+	       "      --unify[=MODE]   clone: share the source's files (auto, reflink,\n"
+	       "                       overlay; default auto)\n"
 	       "Method options (after --):\n"
 	       "  busybox      [--busybox PATH]            (default /bin/busybox)\n"
 	       "  debootstrap  [-d SUITE] [-m MIRROR] [--variant V] [--debootstrap PROG]\n"
-	       "  clone        --source GUEST [--no-freeze]  (a running source is frozen\n"
+	       "  clone        --source GUEST [--unify[=MODE]] [--no-freeze]\n"
+	       "                                           (a running source is frozen\n"
 	       "                                           for the copy unless --no-freeze)\n"
 	       "  template     --source ARCHIVE | -t ARCHIVE  (tar, optionally compressed)\n"
 	       "\n"
@@ -69,7 +73,7 @@ static void help(void)
 static int cmd_build(struct vs_ctx *ctx, const char *name, int argc, char **argv)
 {
 	enum { O_CONTEXT = OPT_TOOL_BASE, O_HOSTNAME, O_IFACE, O_INITSTYLE, O_VDIR, O_FORCE,
-	       O_BUSYBOX, O_SOURCE, O_VARIANT, O_DEBOOTSTRAP, O_PIN, O_NOFREEZE };
+	       O_BUSYBOX, O_SOURCE, O_VARIANT, O_DEBOOTSTRAP, O_PIN, O_NOFREEZE, O_UNIFY };
 	static const struct option opts[] = {
 		{ "method", required_argument, NULL, 'm' },
 		{ "context", required_argument, NULL, O_CONTEXT },
@@ -79,6 +83,7 @@ static int cmd_build(struct vs_ctx *ctx, const char *name, int argc, char **argv
 		{ "vdir", required_argument, NULL, O_VDIR },
 		{ "force", no_argument, NULL, O_FORCE },
 		{ "pin-backend", required_argument, NULL, O_PIN },
+		{ "unify", optional_argument, NULL, O_UNIFY },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -91,6 +96,7 @@ static int cmd_build(struct vs_ctx *ctx, const char *name, int argc, char **argv
 		{ "suite", required_argument, NULL, 'd' },
 		{ "mirror", required_argument, NULL, 'm' },
 		{ "template", required_argument, NULL, 't' },
+		{ "unify", optional_argument, NULL, O_UNIFY },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct vs_build_opts o = { 0 };
@@ -123,6 +129,7 @@ static int cmd_build(struct vs_ctx *ctx, const char *name, int argc, char **argv
 		case O_VDIR: o.vdir = optarg; break;
 		case O_FORCE: o.force = true; break;
 		case O_PIN: o.backend = optarg; break;
+		case O_UNIFY: o.unify = optarg ? optarg : "auto"; break;
 		case 'h': help(); exit(EXIT_OK);
 		default: usage_error("invalid build option");
 		}
@@ -143,6 +150,7 @@ static int cmd_build(struct vs_ctx *ctx, const char *name, int argc, char **argv
 			case O_DEBOOTSTRAP: o.debootstrap = optarg; break;
 			case 'd': o.suite = optarg; break;
 			case 'm': o.mirror = optarg; break;
+			case O_UNIFY: o.unify = optarg ? optarg : "auto"; break;
 			default: usage_error("invalid option for method %s", o.method);
 			}
 		}
@@ -157,6 +165,13 @@ static int cmd_build(struct vs_ctx *ctx, const char *name, int argc, char **argv
 		const char *m = vs_ctx_errmsg(ctx);
 		/* bad options are usage errors, whatever found them */
 		die(r == -EINVAL ? EXIT_USAGE : EXIT_FAIL, "%s", *m ? m : strerror(-r));
+	}
+	if (o.unify) {
+		struct vs_unify_info ui;
+		if (vs_guest_unify_info(ctx, name, &ui) == 0)
+			note("%s: built (method %s, unified by %s)", name, o.method,
+			     vs_unify_mode_name(ui.mode));
+		return EXIT_OK;
 	}
 	note("%s: built (method %s)", name, o.method);
 	return EXIT_OK;
@@ -283,6 +298,52 @@ static int cmd_limit(struct vs_ctx *ctx, struct vs_guest *g, int argc, char **ar
 	return EXIT_OK;
 }
 
+/* The unification part of "status": how the guest shares its files. */
+static void status_unify(struct vs_ctx *ctx, struct vs_guest *g)
+{
+	struct vs_unify_info ui;
+
+	if (vs_guest_unify_info(ctx, vs_guest_name(g), &ui) < 0 || ui.mode == VS_UNIFY_NONE)
+		return;
+	if (ui.mode == VS_UNIFY_REFLINK)
+		printf("  unified: reflink (file extents shared with %s's, copy on write)\n",
+		       ui.source[0] ? ui.source : "its source");
+	else
+		printf("  unified: overlay over base %s (from %s, used by %u guest%s), "
+		       "own files in %s\n", ui.base, ui.source[0] ? ui.source : "?", ui.users,
+		       ui.users == 1 ? "" : "s", ui.upper);
+}
+
+static int cmd_du(struct vs_ctx *ctx, const char *name, int argc, char **argv)
+{
+	struct vs_disk_usage du;
+	struct vs_unify_info ui;
+	bool bytes = argc > 1 && !strcmp(argv[1], "--bytes");
+	char b[4][32];
+	int r;
+
+	if (argc > (bytes ? 2 : 1))
+		usage_error("du: unexpected argument '%s'", argv[bytes ? 2 : 1]);
+	if ((r = vs_guest_unify_info(ctx, name, &ui)) < 0 ||
+	    (r = vs_guest_disk_usage(ctx, name, &du)) < 0)
+		die_lib(ctx, r);
+	if (bytes) {
+		printf("%s files=%llu apparent=%llu allocated=%llu shared=%llu private=%llu "
+		       "unify=%s\n", name, (unsigned long long)du.files,
+		       (unsigned long long)du.apparent, (unsigned long long)du.allocated,
+		       (unsigned long long)du.shared, (unsigned long long)du.private_bytes,
+		       vs_unify_mode_name(ui.mode));
+		return EXIT_OK;
+	}
+	printf("%s: %llu files, %s apparent, %s allocated: %s shared, %s private "
+	       "(unified: %s)\n", name, (unsigned long long)du.files,
+	       fmt_bytes(du.apparent, b[0], sizeof(b[0])),
+	       fmt_bytes(du.allocated, b[1], sizeof(b[1])),
+	       fmt_bytes(du.shared, b[2], sizeof(b[2])),
+	       fmt_bytes(du.private_bytes, b[3], sizeof(b[3])), vs_unify_mode_name(ui.mode));
+	return EXIT_OK;
+}
+
 static int cmd_status(struct vs_ctx *ctx, struct vs_guest *g)
 {
 	struct vs_status st;
@@ -295,6 +356,7 @@ static int cmd_status(struct vs_ctx *ctx, struct vs_guest *g)
 		printf("%s is stopped%s%s\n", vs_guest_name(g),
 		       st.leftovers ? " (something is left; 'stop' removes it)" : "",
 		       vs_guest_incomplete(g) ? " (incomplete: rebuild or delete it)" : "");
+		status_unify(ctx, g);
 		return EXIT_NOT_RUNNING;
 	}
 	printf("%s is running: backend %s, context %u, init pid %d, %u process%s, "
@@ -309,6 +371,7 @@ static int cmd_status(struct vs_ctx *ctx, struct vs_guest *g)
 		       st.missing_cg & VS_CG_PIDS ? " pids" : "",
 		       st.missing_cg & VS_CG_CPU ? " cpu" : "");
 	print_network(g, &st);
+	status_unify(ctx, g);
 	status_limits(g);
 	return EXIT_OK;
 }
@@ -475,6 +538,13 @@ int main(int argc, char **argv)
 			die_lib(ctx, r);
 		note("%s deleted", name);
 		return EXIT_OK;
+	}
+	if (!strcmp(cmd, "du")) {
+		g = open_guest(ctx, name);	/* a clear error for an unknown guest */
+		vs_guest_unref(g);
+		rc = cmd_du(ctx, name, argc, argv);
+		vs_ctx_unref(ctx);
+		return rc;
 	}
 	if (!strcmp(cmd, "limit")) {
 		g = open_guest(ctx, name);

@@ -339,6 +339,40 @@ static void bad_values(void **state)
 	}
 }
 
+/* unify/: an overlay guest's layers are checked before a start mounts them */
+static void unify_keys(void **state)
+{
+	struct fx *f = *state;
+	struct vs_config *c = NULL;
+
+	w(f, "unify/mode", "reflink\n");
+	assert_int_equal(load(f, &c), 0);
+	assert_null(c->ov_lower);
+	vs_config_free(c);
+
+	w(f, "unify/mode", "overlay\n");
+	w(f, "unify/base", "/vservers/.unify/base/tpl\n");
+	w(f, "unify/upper", "/vservers/.unify/guest/g1/upper\n");
+	expect_fail(f, -EINVAL, "missing");
+	w(f, "unify/work", "/vservers/.unify/guest/g1/work\n");
+	assert_int_equal(load(f, &c), 0);
+	assert_string_equal(c->ov_lower, "/vservers/.unify/base/tpl");
+	assert_string_equal(c->ov_upper, "/vservers/.unify/guest/g1/upper");
+	assert_string_equal(c->ov_work, "/vservers/.unify/guest/g1/work");
+	vs_config_free(c);
+
+	/* overlayfs would read ',' and ':' as more options or layers */
+	w(f, "unify/upper", "/vservers/x,lowerdir=/etc\n");
+	expect_fail(f, -EINVAL, "without '.', '..', ',', ':'");
+	w(f, "unify/upper", "/vservers/a:/b\n");
+	expect_fail(f, -EINVAL, "without '.', '..', ',', ':'");
+	w(f, "unify/upper", "relative/upper\n");
+	expect_fail(f, -EINVAL, "absolute paths");
+	w(f, "unify/upper", "/vservers/.unify/guest/g1/upper\n");
+	w(f, "unify/mode", "hardlink\n");
+	expect_fail(f, -EINVAL, "not reflink or overlay");
+}
+
 static void big_and_nul(void **state)
 {
 	struct fx *f = *state;
@@ -455,6 +489,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(trust_modes, setup, teardown),
 		cmocka_unit_test_setup_teardown(trust_special_files, setup, teardown),
 		cmocka_unit_test_setup_teardown(bad_values, setup, teardown),
+		cmocka_unit_test_setup_teardown(unify_keys, setup, teardown),
 		cmocka_unit_test_setup_teardown(big_and_nul, setup, teardown),
 		cmocka_unit_test_setup_teardown(missing_and_invalid, setup, teardown),
 		cmocka_unit_test_setup_teardown(set_get_unset, setup, teardown),
