@@ -279,20 +279,6 @@ static void config_part(struct vs_ctx *ctx, int cfd, int cferr, struct vs_runnin
 	struct stat st;
 	int r;
 
-	if (rs->backend != VS_BACKEND_NS) {
-		struct vs_guest *g;
-		uint64_t hits;
-
-		if (vs_guest_open(ctx, e->name, &g) < 0) {
-			problem(e, -EINVAL, "%s", ctx->errmsg);
-			if (vs_guest_open_deferred(ctx, e->name, &g) < 0)
-				return;
-		}
-		if (vs_limits_hits(g, rs, &hits) == 0)
-			e->limit_hits = hits;
-		vs_guest_unref(g);
-		return;
-	}
 	if (cfd < 0) {
 		problem(e, cferr, "configuration directory %s: %s", ctx->confdir, strerror(-cferr));
 		return;
@@ -307,10 +293,29 @@ static void config_part(struct vs_ctx *ctx, int cfd, int cferr, struct vs_runnin
 			problem(e, r, "%s: %s", shown, strerror(-r));
 		return;
 	}
-	if (!S_ISDIR(st.st_mode))
+	if (!S_ISDIR(st.st_mode)) {
 		problem(e, -ELOOP, "%s is a symbolic link or not a directory", shown);
-	else if (vs_check_trusted_stat(ctx, &st, shown) < 0)
+		return;
+	}
+	if (vs_check_trusted_stat(ctx, &st, shown) < 0) {
 		problem(e, -EPERM, "%s", ctx->errmsg);
+		return;
+	}
+	/* vx: the context's limit hits need the configuration (which limits
+	 * are the guest's); the checks above named any problem with it the
+	 * same way on both backends */
+	if (rs->backend != VS_BACKEND_NS) {
+		struct vs_guest *g;
+		uint64_t hits;
+
+		if (vs_guest_open(ctx, e->name, &g) < 0) {
+			problem(e, -EINVAL, "%s", ctx->errmsg);
+			return;
+		}
+		if (vs_limits_hits(g, rs, &hits) == 0)
+			e->limit_hits = hits;
+		vs_guest_unref(g);
+	}
 }
 
 /* A run state whose init is gone (or that is damaged) is looked at through
