@@ -269,6 +269,22 @@ int vs_cgroup_create_leaf(struct vs_ctx *ctx, const char *path)
 	return 0;
 }
 
+int vs_pids_append(char *s, pid_t **v, size_t *cnt)
+{
+	for (char *save = NULL, *t = strtok_r(s, "\n", &save); t; t = strtok_r(NULL, "\n", &save)) {
+		uint64_t p;
+		pid_t *nv;
+		if (vs_parse_u64(t, 1, INT_MAX, &p) < 0)
+			continue;
+		nv = realloc(*v, (*cnt + 1) * sizeof(**v));
+		if (!nv)
+			return -ENOMEM;
+		*v = nv;
+		(*v)[(*cnt)++] = (pid_t)p;
+	}
+	return 0;
+}
+
 /* Appends the pids of DIR/cgroup.procs and of every cgroup below it (a
  * guest may make its own below its leaf). */
 static int procs_of(const char *dir, pid_t **v, size_t *cnt, int depth)
@@ -283,17 +299,9 @@ static int procs_of(const char *dir, pid_t **v, size_t *cnt, int depth)
 	r = vs_read_file(file, 4 << 20, &s);
 	if (r < 0)
 		return r;
-	for (char *save = NULL, *t = strtok_r(s, "\n", &save); t; t = strtok_r(NULL, "\n", &save)) {
-		uint64_t p;
-		pid_t *nv;
-		if (vs_parse_u64(t, 1, INT_MAX, &p) < 0)
-			continue;
-		nv = realloc(*v, (*cnt + 1) * sizeof(**v));
-		if (!nv)
-			return -ENOMEM;
-		*v = nv;
-		(*v)[(*cnt)++] = (pid_t)p;
-	}
+	r = vs_pids_append(s, v, cnt);
+	if (r < 0)
+		return r;
 	if (depth >= 16 || !(d = opendir(dir)))
 		return 0;
 	while ((de = readdir(d))) {

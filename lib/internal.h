@@ -296,6 +296,8 @@ VS_HIDDEN int vs_cgroup_path(struct vs_ctx *ctx, const char *name, char *buf, si
 VS_HIDDEN int vs_cgroup_create(struct vs_ctx *ctx, const char *path, unsigned *missing);
 VS_HIDDEN int vs_cgroup_apply(struct vs_ctx *ctx, const char *path,
 			      const struct vs_config *c, unsigned missing);
+/* Appends the pids of S, a cgroup.procs text (cut up in place). */
+VS_HIDDEN int vs_pids_append(char *s, pid_t **v, size_t *cnt);
 /* the guest's processes live in PATH/VS_CG_LEAF (cgroup.c) */
 #define VS_CG_LEAF "payload"
 /* a guest's cgroup is PARENT/VS_CG_PREFIX NAME: every cgroupfs interface file

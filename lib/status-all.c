@@ -116,18 +116,7 @@ static int add_procs(int dirfd, const char *file, pid_t **v, size_t *cnt)
 
 	if (r < 0)
 		return r;
-	for (char *save = NULL, *t = strtok_r(s, "\n", &save); t; t = strtok_r(NULL, "\n", &save)) {
-		uint64_t p;
-		pid_t *nv;
-		if (vs_parse_u64(t, 1, INT_MAX, &p) < 0)
-			continue;
-		nv = realloc(*v, (*cnt + 1) * sizeof(**v));
-		if (!nv)
-			return -ENOMEM;
-		*v = nv;
-		(*v)[(*cnt)++] = (pid_t)p;
-	}
-	return 0;
+	return vs_pids_append(s, v, cnt);
 }
 
 /* Appends the pids of DIRFD's cgroup.procs and of the cgroups below (a guest
