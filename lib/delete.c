@@ -30,6 +30,43 @@ int vs_config_vdir(struct vs_ctx *ctx, const char *name, char **vdir)
 	return *vdir ? 0 : -ENOMEM;
 }
 
+/* Something mounted at or below the guest root in our mount namespace (a
+ * guest's own mounts live in its namespace, a build's in the build's): an
+ * admin's bind mount, say.  Refused before anything is removed, as
+ * removing the tree would remove what such a mount shows. */
+static int foreign_mount(struct vs_ctx *ctx, const char *vdir)
+{
+	_cleanup_fclose_ FILE *f = fopen("/proc/self/mountinfo", "re");
+	char line[4096 + 256], mp[PATH_MAX];
+	size_t vl = strlen(vdir);
+
+	if (!f)
+		return 0;	/* no /proc: rm_rf's own check still stops at one */
+	while (fgets(line, sizeof(line), f)) {
+		size_t k = 0;
+		const char *p = line;
+		/* the fifth field, with \040-style escapes */
+		for (int i = 0; i < 4 && p; i++)
+			if ((p = strchr(p, ' ')))
+				p++;
+		if (!p)
+			continue;
+		while (*p && *p != ' ' && k < sizeof(mp) - 1) {
+			if (p[0] == '\\' && p[1] >= '0' && p[1] <= '3' && p[2] && p[3]) {
+				mp[k++] = (char)(((p[1] - '0') << 6) | ((p[2] - '0') << 3) | (p[3] - '0'));
+				p += 4;
+			} else {
+				mp[k++] = *p++;
+			}
+		}
+		mp[k] = '\0';
+		if (!strncmp(mp, vdir, vl) && (mp[vl] == '\0' || mp[vl] == '/'))
+			return vs_err(ctx, -EBUSY, "%s is mounted (not by vserver); unmount it "
+				      "before deleting the guest", mp);
+	}
+	return 0;
+}
+
 static int remove_vdir(struct vs_ctx *ctx, const char *vdir)
 {
 	char parent[PATH_MAX], *slash;
@@ -98,6 +135,10 @@ int vs_delete_locked(struct vs_ctx *ctx, const char *name, unsigned flags)
 		if (r < 0)
 			goto out;
 	}
+	/* after the stop: a running guest's mounts are gone then */
+	r = foreign_mount(ctx, vdir);
+	if (r < 0)
+		goto out;
 	/* From here on an interruption leaves a guest that refuses to start. */
 	r = vs_config_set(ctx, name, VS_INCOMPLETE_MARK, "deleting");
 	if (r < 0)

@@ -290,6 +290,16 @@ int vs_mkdir_p(struct vs_ctx *ctx, const char *path, mode_t mode)
 	return 0;
 }
 
+static bool is_mount_root(int fd)
+{
+	struct statx sx;
+
+	if (statx(fd, "", AT_EMPTY_PATH | AT_STATX_DONT_SYNC, STATX_BASIC_STATS, &sx) < 0)
+		return false;
+	return (sx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) &&
+	       (sx.stx_attributes & STATX_ATTR_MOUNT_ROOT);
+}
+
 static int rm_rf(struct vs_ctx *ctx, int pfd, const char *name, dev_t dev, int depth)
 {
 	struct stat st;
@@ -313,6 +323,12 @@ static int rm_rf(struct vs_ctx *ctx, int pfd, const char *name, dev_t dev, int d
 	fd = openat(pfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return vs_err(ctx, -errno, "%s: %m", name);
+	/* a bind mount of the same file system has the same st_dev: only the
+	 * mount root attribute tells it (Linux 5.8), and descending into it
+	 * would remove what it shows — the host's files */
+	if (is_mount_root(fd))
+		return vs_err(ctx, -EBUSY, "%s is a mount point that vserver did not make; not "
+			      "removing it (unmount it first)", name);
 	d = fdopendir(fd);
 	if (!d)
 		return vs_err(ctx, -errno, "%s: %m", name);

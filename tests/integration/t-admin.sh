@@ -33,6 +33,24 @@ check "delete" "$VS" "$g" delete
 cond "... removes NAME.log, NAME.lock and NAME.state" test ! -e "$VSERVER_RUNDIR/$g.log" \
 	-a ! -e "$VSERVER_RUNDIR/$g.lock" -a ! -e "$VSERVER_RUNDIR/$g.state"
 
+# delete never follows a mount it did not make (issue 15): an admin's bind
+# mount of a host directory inside a stopped guest's root (same file
+# system, so the device number does not tell), in a private mount namespace
+f=$(gname fm)
+check "build a guest for the foreign mount" new_guest "$f"
+mkdir -p "$T/precious" && echo keep >"$T/precious/file"
+mkdir -p "$(vdir "$f")/mnt/a b"
+unshare -m --propagation private sh -c "mount --bind '$T/precious' '$(vdir "$f")/mnt/a b' &&
+	'$VS' '$f' delete; echo rc=\$?" >"$T/fm.out" 2>&1
+diag "$(cat "$T/fm.out")"
+cond "delete refuses a guest root with a mount it did not make, saying which" \
+	grep -q "mnt/a b is mounted (not by vserver); unmount it before deleting" "$T/fm.out"
+cond "... and fails" grep -qx "rc=1" "$T/fm.out"
+cond "... the host's files under the mount are untouched" test "$(cat "$T/precious/file")" = keep
+cond "... and the guest is intact" test -x "$(vdir "$f")/bin/busybox" -a -d "$VSERVER_CONFDIR/$f" \
+	-a ! -e "$VSERVER_CONFDIR/$f/incomplete"
+check "... without the mount, delete works" "$VS" "$f" delete
+
 check_out "vserver NAME delete --help prints the help" "^Usage:" "$VS" "$g" delete --help
 check_out "vserver NAME start --help likewise" "^Usage:" "$VS" "$g" start --help
 check_out "vserver-init --version exits 0" "^vserver-init " "$VSB/init/vserver-init" --version
