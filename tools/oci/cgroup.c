@@ -290,6 +290,25 @@ static int devices_setup(const struct oci_spec *s, struct oci_state *st, bool *e
 	return 0;
 }
 
+const char *oci_cgroup_devices(void)
+{
+	static char buf[sizeof(oci_errmsg) + 16];
+	enum oci_devmode m;
+	char root[PATH_MAX];
+
+	if (oci_devices_mode(&m) < 0)
+		snprintf(buf, sizeof(buf), "none: %s", oci_errmsg);
+	else if (m != OCI_DEV_EBPF && v1_has("devices"))
+		snprintf(buf, sizeof(buf), "v1");
+	else if (m == OCI_DEV_V1)
+		snprintf(buf, sizeof(buf), "none: VSERVER_OCI_DEVICES=v1, but no v1 devices controller");
+	else if (v2_root(root, sizeof(root)) < 0 || oci_devbpf_probe() < 0)
+		snprintf(buf, sizeof(buf), "none: %s", oci_errmsg);
+	else
+		snprintf(buf, sizeof(buf), "ebpf");
+	return buf;
+}
+
 int oci_cgroup_setup(const struct oci_spec *s, const char *id, struct oci_state *st, int *v2fd)
 {
 	char root[PATH_MAX], v2[PATH_MAX], a[64], b[64];
