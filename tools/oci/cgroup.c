@@ -236,12 +236,22 @@ static int devices_v1(const struct oci_spec *s, struct oci_state *st)
 	for (size_t i = 0; i < n && r == 0; i++) {
 		snprintf(maj, sizeof(maj), v[i].major >= 0 ? "%lld" : "*", (long long)v[i].major);
 		snprintf(min, sizeof(min), v[i].minor >= 0 ? "%lld" : "*", (long long)v[i].minor);
-		if (v[i].type == 'a')
-			snprintf(rule, sizeof(rule), "a");
-		else
-			snprintf(rule, sizeof(rule), "%c %s:%s %s", v[i].type, maj, min, v[i].access);
 		devrule_field(s, i, field, sizeof(field));
-		r = write_file(d, v[i].allow ? "devices.allow" : "devices.deny", rule, field);
+		/* v1's "a" is every device with every access (it resets the
+		 * list); a narrower "a" rule is the same rule for c and b */
+		if (v[i].type == 'a' && v[i].major < 0 && v[i].minor < 0 &&
+		    strchr(v[i].access, 'r') && strchr(v[i].access, 'w') &&
+		    strchr(v[i].access, 'm')) {
+			r = write_file(d, v[i].allow ? "devices.allow" : "devices.deny", "a", field);
+			continue;
+		}
+		for (const char *t = v[i].type == 'a' ? "cb" : (char[]){ v[i].type, 0 };
+		     *t && r == 0; t++) {
+			snprintf(rule, sizeof(rule), "%c %s:%s %s", *t, maj, min, v[i].access);
+			if (*v[i].access)
+				r = write_file(d, v[i].allow ? "devices.allow" : "devices.deny",
+					       rule, field);
+		}
 	}
 	free(v);
 	return r;
