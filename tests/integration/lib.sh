@@ -73,11 +73,13 @@ cond() {
 	if "$@"; then ok "$d"; else nok "$d" "condition failed: $*"; fi
 }
 
-# oci_devices_ok: vserver-oci can honour linux.resources.devices here (it
-# needs the cgroup v1 devices controller: no eBPF device filter for cgroup
-# v2 yet); engines always send device rules
-oci_devices_ok() { [ "$(stat -f -c %T /sys/fs/cgroup/devices 2>/dev/null)" = cgroupfs ]; }
-OCI_NO_DEVICES="no cgroup v1 devices controller here, and vserver-oci has no eBPF device filter for cgroup v2 yet: it refuses the engines' linux.resources.devices"
+# oci_devices_ok: vserver-oci can honour linux.resources.devices here (the
+# cgroup v1 devices controller, or an eBPF device filter on cgroup v2: its
+# features say which); engines always send device rules
+oci_devices() { "$VSB/tools/vserver-oci" features 2>/dev/null | sed -n 's/.*"org.vserver.devices": *"\(.*\)",*$/\1/p'; }
+oci_devices_ok() { case "$(oci_devices)" in v1|ebpf) return 0;; esac; return 1; }
+# the skip reason where it cannot, with the runtime's own
+oci_no_devices() { echo "vserver-oci cannot enforce the engines' linux.resources.devices here ($(oci_devices))"; }
 
 # alive PID: the process exists
 alive() { kill -0 "$1" 2>/dev/null; }

@@ -24,7 +24,7 @@ fi
 command -v containerd >/dev/null && command -v ctr >/dev/null ||
 	ctr_skip "containerd is not installed (tests/run-all installs it)"
 command -v podman >/dev/null || ctr_skip "podman (to write the image as an OCI archive) is not installed"
-oci_devices_ok || ctr_skip "$OCI_NO_DEVICES"
+oci_devices_ok || ctr_skip "$(oci_no_devices)"
 
 g=$(gname rootfs)
 check "a busybox root file system from the project's own build" new_guest "$g"

@@ -234,6 +234,85 @@ else
 	skip "pids.limit in force" "no pids controller here"
 fi
 
+# ---- linux.resources.devices: the v1 devices controller and the eBPF
+# filter on cgroup v2, each where this host has it (VSERVER_OCI_DEVICES
+# forces one; a hybrid host has both)
+devcfg() {  # devcfg SCRIPT RULES: a container with CAP_MKNOD and device RULES
+	config "[\"sh\", \"-c\", \"$1\"]" "" "\"resources\": {\"devices\": $2}"
+	sed -i 's/"CAP_KILL"/"CAP_KILL", "CAP_MKNOD"/' "$B/config.json"
+}
+DEFAULTS_ONLY='[{"allow": false, "access": "rwm"}]'
+# deny all; 1:1 all access, then its reads denied again (the later rule
+# wins); 1:2 mknod and read only (the kernel has no such device: an open
+# the filter lets through fails in the driver, ENXIO, not with EPERM)
+LAYERED='[{"allow": false, "access": "rwm"},
+ {"allow": true, "type": "c", "major": 1, "minor": 1, "access": "rwm"},
+ {"allow": false, "type": "c", "major": 1, "minor": 1, "access": "r"},
+ {"allow": true, "type": "c", "major": 1, "minor": 2, "access": "rm"}]'
+devtests() {
+	local m=$1 id
+	export VSERVER_OCI_DEVICES=$m
+	devcfg 'mknod /dev/t-mem c 1 1; mknod /dev/t-null c 1 3 && echo x >/dev/t-null && head -c1 /dev/t-null && echo null-ok; head -c3 /dev/zero | wc -c' "$DEFAULTS_ONLY"
+	O run --bundle "$B" dev-$m >"$T/dev-$m.out" 2>&1
+	diag "$m: $(tr '\n' ' ' <"$T/dev-$m.out")"
+	cond "devices ($m): a device no rule allows cannot be made (mknod c 1 1: EPERM)" \
+		grep -q "t-mem: Operation not permitted" "$T/dev-$m.out"
+	cond "devices ($m): a default node made anew works (c 1:3, written and read)" \
+		grep -qx "null-ok" "$T/dev-$m.out"
+	cond "devices ($m): /dev/zero, a default node, reads" grep -qx "3" "$T/dev-$m.out"
+	devcfg 'mknod /dev/t-mem c 1 1 && echo mem-made; head -c1 /dev/t-mem; mknod /dev/t-kmem c 1 2 && echo kmem-made; head -c1 /dev/t-kmem; mknod /dev/t-port c 1 4' "$LAYERED"
+	O run --bundle "$B" dev2-$m >"$T/dev2-$m.out" 2>&1
+	diag "$m: $(tr '\n' ' ' <"$T/dev2-$m.out")"
+	cond "devices ($m): an explicit allow rule lets mknod c 1 1 through" grep -qx "mem-made" "$T/dev2-$m.out"
+	cond "devices ($m): the later deny of reads wins (head c 1:1: EPERM)" \
+		grep -q "t-mem: Operation not permitted" "$T/dev2-$m.out"
+	cond "devices ($m): an allowed read reaches the driver (c 1:2: ENXIO, not EPERM)" \
+		grep -q "t-kmem: No such device or address" "$T/dev2-$m.out"
+	cond "devices ($m): a device only the initial deny names stays denied (c 1:4)" \
+		grep -q "t-port: Operation not permitted" "$T/dev2-$m.out"
+	cond "devices ($m): nothing left after run" nothing_left dev2-$m
+	unset VSERVER_OCI_DEVICES
+}
+for m in v1 ebpf; do
+	got=$(VSERVER_OCI_DEVICES=$m oci_devices)
+	if [ "$got" = "$m" ]; then
+		devtests "$m"
+	else
+		skip "devices ($m)" "$got"
+	fi
+done
+if [ "$(VSERVER_OCI_DEVICES=ebpf oci_devices)" = ebpf ]; then
+	# the program lives in the cgroup and goes with it
+	devcfg 'sleep 1000' "$DEFAULTS_ONLY"
+	VSERVER_OCI_DEVICES=ebpf O run -d --bundle "$B" dev3 >"$OUT" 2>&1
+	ids=$("$PROBE" devprogs "$(cg2)/vserver-oci/dev3" 2>&1)
+	cond "devices (ebpf): one device program attached to the container's cgroup (${ids:-none})" \
+		test "$(wc -w <<<"$ids")" = 1
+	O delete --force dev3 >/dev/null 2>&1
+	wait_until 10 bash -c "'$PROBE' progid '${ids:-0}' | grep -qx gone" || true
+	cond "devices (ebpf): delete leaves no program behind (id ${ids:-none}: $("$PROBE" progid "${ids:-0}"))" \
+		test "$("$PROBE" progid "${ids:-0}")" = gone
+	cond "devices (ebpf): nothing left after delete" nothing_left dev3
+	# a kernel without bpf() (ENOSYS) and a caller it refuses (EPERM)
+	devcfg 'true' "$DEFAULTS_ONLY"
+	check_msg 1 "devices (ebpf): no bpf() in the kernel: refused, saying so" \
+		"linux.resources.devices: cannot load the cgroup v2 device filter \(eBPF\): bpf\(BPF_PROG_LOAD\): Function not implemented \(the kernel has no bpf\(\) system call" \
+		env VSERVER_OCI_DEVICES=ebpf "$PROBE" nobpf 38 "$OCI" --root "$ROOT" --backend ns create --bundle "$B" dev4
+	cond "... and leaves nothing behind" nothing_left dev4
+	check_msg 1 "devices (ebpf): bpf() not permitted: refused, saying why" \
+		"bpf\(BPF_PROG_LOAD\): Operation not permitted \(needs CAP_BPF and CAP_SYS_ADMIN" \
+		env VSERVER_OCI_DEVICES=ebpf "$PROBE" nobpf 1 "$OCI" --root "$ROOT" --backend ns create --bundle "$B" dev5
+	cond "... and leaves nothing behind" nothing_left dev5
+else
+	skip "devices (ebpf): the program goes with the cgroup" "$(VSERVER_OCI_DEVICES=ebpf oci_devices)"
+fi
+if ! oci_devices_ok; then
+	devcfg 'true' "$DEFAULTS_ONLY"
+	check_msg 1 "device rules that cannot be enforced are refused, naming the field" \
+		"linux.resources.devices: " O create --bundle "$B" dev1
+	cond "... and leave nothing behind" nothing_left dev1
+fi
+
 # ---- a real engine: podman ---------------------------------------------
 podman_skip() {
 	local why=$1 d
@@ -248,12 +327,7 @@ if ! command -v podman >/dev/null; then
 	exit 0
 fi
 if ! oci_devices_ok; then
-	config '["true"]' "" '"resources": {"devices": [{"allow": false, "access": "rwm"}]}'
-	check_msg 1 "device rules without a devices controller are refused, naming the field" \
-		"linux.resources.devices: needs the cgroup v1 devices controller" \
-		O create --bundle "$B" dev1
-	cond "... and leave nothing behind" nothing_left dev1
-	podman_skip "$OCI_NO_DEVICES"
+	podman_skip "$(oci_no_devices)"
 	finish
 	exit 0
 fi

@@ -26,22 +26,34 @@
  *   vs-probe raw            raw ICMP, raw IP and packet sockets: "KIND ok" or
  *                           "KIND error ERRNO-NAME" each
  *   vs-probe ping ADDR      one ICMP echo over a raw socket: "reply" or error
+ *   vs-probe devprogs CGDIR the ids of the device (eBPF) programs attached
+ *                           to the cgroup directory, one per line
+ *   vs-probe progid ID      "loaded" while the eBPF program ID exists, else
+ *                           "gone"
+ *   vs-probe nobpf ERRNO CMD...
+ *                           runs CMD with bpf() failing with ERRNO (a
+ *                           number): a kernel or a caller without eBPF
  */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
 #include <ifaddrs.h>
+#include <linux/bpf.h>
+#include <linux/filter.h>
 #include <linux/if_ether.h>
+#include <linux/seccomp.h>
 #include <netinet/in.h>
 #include <netinet/ip_icmp.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <termios.h>
@@ -416,6 +428,66 @@ static int ping(const char *addr)
 	return 0;
 }
 
+static int devprogs(const char *dir)
+{
+	uint32_t ids[64];
+	union bpf_attr a;
+	int fd = open(dir, O_RDONLY | O_DIRECTORY);
+
+	if (fd < 0) {
+		perror(dir);
+		return 1;
+	}
+	memset(&a, 0, sizeof(a));
+	a.query.target_fd = (uint32_t)fd;
+	a.query.attach_type = BPF_CGROUP_DEVICE;
+	a.query.prog_ids = (uintptr_t)ids;
+	a.query.prog_cnt = 64;
+	if (syscall(__NR_bpf, BPF_PROG_QUERY, &a, sizeof(a)) < 0) {
+		perror("bpf(BPF_PROG_QUERY)");
+		return 1;
+	}
+	for (uint32_t i = 0; i < a.query.prog_cnt; i++)
+		printf("%u\n", ids[i]);
+	return 0;
+}
+
+static int progid(const char *id)
+{
+	union bpf_attr a;
+	int fd;
+
+	memset(&a, 0, sizeof(a));
+	a.prog_id = (uint32_t)strtoul(id, NULL, 10);
+	fd = (int)syscall(__NR_bpf, BPF_PROG_GET_FD_BY_ID, &a, sizeof(a));
+	if (fd < 0 && errno != ENOENT) {
+		perror("bpf(BPF_PROG_GET_FD_BY_ID)");
+		return 1;
+	}
+	printf("%s\n", fd < 0 ? "gone" : "loaded");
+	return 0;
+}
+
+static int nobpf(int err, char **cmd)
+{
+	struct sock_filter f[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_bpf, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (err & SECCOMP_RET_DATA)),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog p = { .len = sizeof(f) / sizeof(f[0]), .filter = f };
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
+	    prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &p) < 0) {
+		perror("seccomp");
+		return 1;
+	}
+	execvp(cmd[0], cmd);
+	perror(cmd[0]);
+	return 127;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc >= 2 && !strcmp(argv[1], "fds"))
@@ -442,7 +514,13 @@ int main(int argc, char **argv)
 		return raw();
 	if (argc >= 3 && !strcmp(argv[1], "ping"))
 		return ping(argv[2]);
+	if (argc >= 3 && !strcmp(argv[1], "devprogs"))
+		return devprogs(argv[2]);
+	if (argc >= 3 && !strcmp(argv[1], "progid"))
+		return progid(argv[2]);
+	if (argc >= 4 && !strcmp(argv[1], "nobpf"))
+		return nobpf(atoi(argv[2]), argv + 3);
 	fprintf(stderr, "usage: vs-probe fds|session|tiocsti|caps|scan|nid|addrs|bind|serve|"
-		"connect|raw|ping ...\n");
+		"connect|raw|ping|devprogs|progid|nobpf ...\n");
 	return 2;
 }

@@ -28,6 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "devices-bpf.h"
 #include "oci.h"
 
 #ifndef CGROUP2_SUPER_MAGIC
@@ -179,9 +180,149 @@ static int limit(const char *v2, const char *root, struct oci_state *st, const c
 		       "container (neither delegated in cgroup v2 nor a v1 hierarchy)", field, ctrl);
 }
 
+/* linux.resources.devices and, as runc does, the nodes every container
+ * gets (init.c makes them) and those of linux.devices: they stay usable
+ * whatever the rules say, being last. */
+static int devrules_all(const struct oci_spec *s, struct oci_devrule **out, size_t *n)
+{
+	static const struct { int64_t major, minor; } defaults[] = { { 1, 3 }, { 1, 5 },
+		{ 1, 7 }, { 1, 8 }, { 1, 9 }, { 5, 0 }, { 5, 1 }, { 5, 2 }, { 136, -1 } };
+	const size_t nd = sizeof(defaults) / sizeof(defaults[0]);
+	struct oci_devrule *v = calloc(s->n_devrules + nd + s->n_devices, sizeof(*v));
+	size_t k = 0;
+
+	if (!v)
+		return oci_err(-ENOMEM, "linux.resources.devices: out of memory");
+	for (size_t i = 0; i < s->n_devrules; i++)
+		v[k++] = s->devrules[i];
+	for (size_t i = 0; i < nd; i++)
+		v[k++] = (struct oci_devrule){ .allow = true, .type = 'c', .major = defaults[i].major,
+					       .minor = defaults[i].minor, .access = "rwm" };
+	for (size_t i = 0; i < s->n_devices; i++)
+		if (s->devices[i].type != 'p')
+			v[k++] = (struct oci_devrule){ .allow = true, .type = s->devices[i].type,
+						       .major = s->devices[i].major,
+						       .minor = s->devices[i].minor, .access = "rwm" };
+	*out = v;
+	*n = k;
+	return 0;
+}
+
+/* the field a rule of devrules_all() came from, for errors */
+static void devrule_field(const struct oci_spec *s, size_t i, char *buf, size_t len)
+{
+	if (i < s->n_devrules)
+		snprintf(buf, len, "linux.resources.devices[%zu]", i);
+	else
+		snprintf(buf, len, "linux.resources.devices (the default nodes, linux.devices)");
+}
+
+/* the v1 devices controller: its cgroup starts with the parent's list,
+ * so first "deny all", which makes a device no rule names denied as on
+ * eBPF (and as the runtime spec's rules expect) */
+static int devices_v1(const struct oci_spec *s, struct oci_state *st)
+{
+	struct oci_devrule *v;
+	char d[PATH_MAX], rule[64], maj[24], min[24], field[96];
+	size_t n;
+	int r;
+
+	if ((r = v1_dir("devices", st->cgroup, d, sizeof(d))) < 0)
+		return r;
+	st->v1_devices = true;
+	if ((r = write_file(d, "devices.deny", "a", "linux.resources.devices")) < 0 ||
+	    (r = devrules_all(s, &v, &n)) < 0)
+		return r;
+	for (size_t i = 0; i < n && r == 0; i++) {
+		snprintf(maj, sizeof(maj), v[i].major >= 0 ? "%lld" : "*", (long long)v[i].major);
+		snprintf(min, sizeof(min), v[i].minor >= 0 ? "%lld" : "*", (long long)v[i].minor);
+		devrule_field(s, i, field, sizeof(field));
+		/* v1's "a" is every device with every access (it resets the
+		 * list); a narrower "a" rule is the same rule for c and b */
+		if (v[i].type == 'a' && v[i].major < 0 && v[i].minor < 0 &&
+		    strchr(v[i].access, 'r') && strchr(v[i].access, 'w') &&
+		    strchr(v[i].access, 'm')) {
+			r = write_file(d, v[i].allow ? "devices.allow" : "devices.deny", "a", field);
+			continue;
+		}
+		for (const char *t = v[i].type == 'a' ? "cb" : (char[]){ v[i].type, 0 };
+		     *t && r == 0; t++) {
+			snprintf(rule, sizeof(rule), "%c %s:%s %s", *t, maj, min, v[i].access);
+			if (*v[i].access)
+				r = write_file(d, v[i].allow ? "devices.allow" : "devices.deny",
+					       rule, field);
+		}
+	}
+	free(v);
+	return r;
+}
+
+static int devices_ebpf(const struct oci_spec *s, int cgfd)
+{
+	struct oci_devrule *v;
+	struct bpf_insn *p;
+	size_t n, len;
+	int r;
+
+	if ((r = devrules_all(s, &v, &n)) < 0)
+		return r;
+	r = oci_devbpf_build(v, n, &p, &len);
+	free(v);
+	if (r < 0)
+		return r;
+	oci_debug("linux.resources.devices: %zu rules, an eBPF device filter of %zu "
+		  "instructions", n, len);
+	r = oci_devbpf_attach(cgfd, p, len);
+	free(p);
+	if (r < 0 && !v1_has("devices"))
+		strncat(oci_errmsg, "; the host has no cgroup v1 devices controller either",
+			sizeof(oci_errmsg) - strlen(oci_errmsg) - 1);
+	return r;
+}
+
+/* v1 where the host has the devices controller (a hybrid host), else the
+ * eBPF filter on the v2 cgroup; VSERVER_OCI_DEVICES forces either.  *ebpf:
+ * the filter is to be attached once the cgroup is open. */
+static int devices_setup(const struct oci_spec *s, struct oci_state *st, bool *ebpf)
+{
+	enum oci_devmode m;
+	int r;
+
+	if ((r = oci_devices_mode(&m)) < 0)
+		return r;
+	if (m == OCI_DEV_V1 || (m == OCI_DEV_AUTO && v1_has("devices"))) {
+		if (!v1_has("devices"))
+			return oci_err(-EOPNOTSUPP, "linux.resources.devices: VSERVER_OCI_DEVICES=v1, "
+				       "but the host has no cgroup v1 devices controller");
+		return devices_v1(s, st);
+	}
+	*ebpf = true;
+	return 0;
+}
+
+const char *oci_cgroup_devices(void)
+{
+	static char buf[sizeof(oci_errmsg) + 16];
+	enum oci_devmode m;
+	char root[PATH_MAX];
+
+	if (oci_devices_mode(&m) < 0)
+		snprintf(buf, sizeof(buf), "none: %s", oci_errmsg);
+	else if (m != OCI_DEV_EBPF && v1_has("devices"))
+		snprintf(buf, sizeof(buf), "v1");
+	else if (m == OCI_DEV_V1)
+		snprintf(buf, sizeof(buf), "none: VSERVER_OCI_DEVICES=v1, but no v1 devices controller");
+	else if (v2_root(root, sizeof(root)) < 0 || oci_devbpf_probe() < 0)
+		snprintf(buf, sizeof(buf), "none: %s", oci_errmsg);
+	else
+		snprintf(buf, sizeof(buf), "ebpf");
+	return buf;
+}
+
 int oci_cgroup_setup(const struct oci_spec *s, const char *id, struct oci_state *st, int *v2fd)
 {
 	char root[PATH_MAX], v2[PATH_MAX], a[64], b[64];
+	bool ebpf = false;
 	int r;
 
 	*v2fd = -1;
@@ -258,52 +399,14 @@ int oci_cgroup_setup(const struct oci_spec *s, const char *id, struct oci_state 
 				       "cgroup controller for this container");
 		}
 	}
-	if (s->n_devrules) {
-		char d[PATH_MAX], rule[64];
-		if (!v1_has("devices"))
-			return oci_err(-EOPNOTSUPP, "linux.resources.devices: needs the cgroup v1 "
-				       "devices controller; vserver-oci has no eBPF device filter "
-				       "for cgroup v2 yet");
-		if ((r = v1_dir("devices", st->cgroup, d, sizeof(d))) < 0)
-			return r;
-		st->v1_devices = true;
-		for (size_t i = 0; i < s->n_devrules; i++) {
-			const struct oci_devrule *dr = &s->devrules[i];
-			char maj[24] = "*", min[24] = "*", field[48];
-			if (dr->major >= 0)
-				snprintf(maj, sizeof(maj), "%lld", (long long)dr->major);
-			if (dr->minor >= 0)
-				snprintf(min, sizeof(min), "%lld", (long long)dr->minor);
-			if (dr->type == 'a')
-				snprintf(rule, sizeof(rule), "a");
-			else
-				snprintf(rule, sizeof(rule), "%c %s:%s %s", dr->type, maj, min,
-					 dr->access);
-			snprintf(field, sizeof(field), "linux.resources.devices[%zu]", i);
-			if ((r = write_file(d, dr->allow ? "devices.allow" : "devices.deny", rule,
-					    field)) < 0)
-				return r;
-		}
-		/* as runc: the nodes every container gets (init.c makes them)
-		 * and those of linux.devices stay usable whatever the rules say */
-		static const char *const defaults[] = { "c 1:3 rwm", "c 1:5 rwm", "c 1:7 rwm",
-			"c 1:8 rwm", "c 1:9 rwm", "c 5:0 rwm", "c 5:1 rwm", "c 5:2 rwm",
-			"c 136:* rwm" };
-		for (size_t i = 0; i < sizeof(defaults) / sizeof(defaults[0]); i++)
-			if ((r = write_file(d, "devices.allow", defaults[i], "linux.resources.devices")) < 0)
-				return r;
-		for (size_t i = 0; i < s->n_devices; i++) {
-			if (s->devices[i].type == 'p')
-				continue;
-			snprintf(rule, sizeof(rule), "%c %lld:%lld rwm", s->devices[i].type,
-				 (long long)s->devices[i].major, (long long)s->devices[i].minor);
-			if ((r = write_file(d, "devices.allow", rule, "linux.devices")) < 0)
-				return r;
-		}
-	}
+	if (s->n_devrules && (r = devices_setup(s, st, &ebpf)) < 0)
+		return r;
 	*v2fd = open(v2, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (*v2fd < 0)
 		return oci_err(-errno, "%s: %s", v2, strerror(errno));
+	/* before the init is cloned into the cgroup: it never runs unfiltered */
+	if (ebpf)
+		return devices_ebpf(s, *v2fd);
 	return 0;
 }
 

@@ -156,6 +156,9 @@ int oci_cgroup_freeze(const struct oci_state *st, bool freeze);
 bool oci_cgroup_frozen(const struct oci_state *st);
 int oci_cgroup_kill_all(const struct oci_state *st, int sig);
 void oci_cgroup_remove(const struct oci_state *st);
+/* What enforces linux.resources.devices here: "v1", "ebpf" or "none: WHY"
+ * (features; the tests ask it). */
+const char *oci_cgroup_devices(void);
 
 /* ---- the container's processes (init.c, process.c) ----------------------- */
 

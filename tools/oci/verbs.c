@@ -199,6 +199,7 @@ void oci_features(void)
 	json_object_object_add(lin, "selinux", se);
 	json_object_object_add(o, "linux", lin);
 	json_object_object_add(ann, "org.vserver.backend", json_object_new_string(oci_vx_backend_name()));
+	json_object_object_add(ann, "org.vserver.devices", json_object_new_string(oci_cgroup_devices()));
 	json_object_object_add(ann, "org.vserver.version", json_object_new_string(vs_version()));
 	json_object_object_add(o, "annotations", ann);
 	printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
