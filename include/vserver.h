@@ -502,6 +502,9 @@ VS_PUBLIC const char *vs_net_mode_name(int mode);
 /* Of a running guest; -ESRCH when it does not run. */
 VS_PUBLIC int vs_guest_net_info(struct vs_guest *g, struct vs_net_info *ni);
 VS_PUBLIC void vs_net_info_clear(struct vs_net_info *ni);
+/* The configured addresses ("ip/prefix", interfaces/N), running or not;
+ * *addrs is NULL when there are none (free with vs_strv_free). */
+VS_PUBLIC int vs_guest_addresses(struct vs_guest *g, char ***addrs);
 
 #ifdef __cplusplus
 }

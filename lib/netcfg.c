@@ -566,3 +566,20 @@ int vs_guest_net_info(struct vs_guest *g, struct vs_net_info *ni)
 		vs_net_info_clear(ni);
 	return r;
 }
+
+int vs_guest_addresses(struct vs_guest *g, char ***addrs)
+{
+	char buf[INET6_ADDRSTRLEN + 8];
+	int r;
+
+	*addrs = NULL;
+	for (size_t i = 0; i < g->cfg->n_ifaces; i++) {
+		addr_text(&g->cfg->ifaces[i], buf, sizeof(buf));
+		if ((r = vs_strv_push(addrs, buf)) < 0) {
+			vs_strv_free(*addrs);
+			*addrs = NULL;
+			return r;
+		}
+	}
+	return 0;
+}

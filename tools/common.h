@@ -59,6 +59,10 @@ enum {
 	"  -h, --help           this help\n" \
 	"  -V, --version        version\n"
 
+/* The apps/init/mark of the guests vserver-boot starts by default (the
+ * systemd unit's), as util-vserver's init scripts. */
+#define AUTOSTART_MARK "default"
+
 extern const char *prog;
 
 /* Records the program name, makes sure fds 0-2 are open. */

@@ -47,34 +47,6 @@ void print_limits(FILE *f, const struct vs_limit *rows, size_t n, const char *in
 	}
 }
 
-static void json_num(FILE *f, const char *key, uint64_t v, bool last)
-{
-	if (v == VS_VALUE_UNKNOWN)
-		fprintf(f, "\"%s\": null%s", key, last ? "" : ", ");
-	else if (v == VS_LIMIT_INF)
-		fprintf(f, "\"%s\": \"inf\"%s", key, last ? "" : ", ");
-	else
-		fprintf(f, "\"%s\": %" PRIu64 "%s", key, v, last ? "" : ", ");
-}
-
-void print_limits_json(FILE *f, const struct vs_limit *rows, size_t n)
-{
-	fputc('[', f);
-	for (size_t i = 0; i < n; i++) {
-		const struct vs_limit *r = &rows[i];
-		fprintf(f, "%s{\"name\": \"%s\", \"id\": %d, \"unit\": \"%s\", \"via\": \"%s\", ",
-			i ? ", " : "", r->name, r->id, r->unit, r->via);
-		json_num(f, "current", r->cur, false);
-		json_num(f, "min", r->lo, false);
-		json_num(f, "max", r->hi, false);
-		json_num(f, "soft", r->soft, false);
-		json_num(f, "hard", r->hard, false);
-		json_num(f, "hits", r->hits, true);
-		fputc('}', f);
-	}
-	fputc(']', f);
-}
-
 uint64_t limits_hits(const struct vs_limit *rows, size_t n)
 {
 	uint64_t s = 0;

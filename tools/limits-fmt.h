@@ -11,8 +11,6 @@
 const char *fmt_limit(const struct vs_limit *r, uint64_t v, bool use, char *buf, size_t len);
 /* The table of vserver NAME limit / status (indent: prefix of each line). */
 void print_limits(FILE *f, const struct vs_limit *rows, size_t n, const char *indent);
-/* JSON array of the rows. */
-void print_limits_json(FILE *f, const struct vs_limit *rows, size_t n);
 /* Sum of the hit counters that are known. */
 uint64_t limits_hits(const struct vs_limit *rows, size_t n);
 

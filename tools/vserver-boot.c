@@ -81,7 +81,7 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct vs_ctx *ctx;
-	const char *mark = "default", *what;
+	const char *mark = AUTOSTART_MARK, *what;
 	bool all = false, start;
 	char **names, *end;
 	size_t n = 0, running = 0;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "common.h"
+#include "json-fmt.h"
 #include "limits-fmt.h"
 
 static void help(void)
@@ -20,46 +21,6 @@ static void help(void)
 	       "  -j, --json           a JSON array instead of the table\n"
 	       "  -n, --net            network view: network context, mode, addresses\n"
 	       COMMON_OPTIONS_HELP, prog);
-}
-
-static void json_str(const char *s)
-{
-	putchar('"');
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			printf("\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			printf("\\u%04x", *s);
-		else
-			putchar(*s);
-	}
-	putchar('"');
-}
-
-/* , "network": MODE, "nid": N, "nflags": [...], "addresses": [...] */
-static void json_net(struct vs_guest *g)
-{
-	struct vs_net_info ni;
-	char flags[256], *tok, *save = NULL;
-	bool first = true;
-
-	if (vs_guest_net_info(g, &ni) < 0)
-		return;
-	printf(", \"network\": \"%s\", \"nid\": %u, \"nflags\": [",
-	       vs_net_mode_name(ni.mode), ni.nid);
-	vs_flags_format(VS_FLAGS_NFLAGS, ni.nflags, flags, sizeof(flags));
-	for (tok = strtok_r(flags, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		printf("%s", first ? "" : ", ");
-		json_str(tok);
-		first = false;
-	}
-	printf("], \"addresses\": [");
-	for (size_t i = 0; ni.addrs && ni.addrs[i]; i++) {
-		printf("%s", i ? ", " : "");
-		json_str(ni.addrs[i]);
-	}
-	putchar(']');
-	vs_net_info_clear(&ni);
 }
 
 /* NAME MODE NID ADDRESSES */
@@ -87,7 +48,8 @@ int main(int argc, char **argv)
 	struct vs_ctx *ctx;
 	struct vs_running_stat *all;
 	size_t nall;
-	bool json = false, net = false, first = true;
+	struct json_object *arr = NULL;
+	bool json = false, net = false;
 	int c, r, failed = 0;
 
 	tool_init(argc, argv);
@@ -110,7 +72,7 @@ int main(int argc, char **argv)
 	if (r < 0)
 		die_lib(ctx, r);
 	if (json)
-		putchar('[');
+		arr = json_object_new_array();
 	else if (net)
 		printf("%-5s %-6s %s %s\n", "NID", "NET", "ADDRESSES", "NAME");
 	else
@@ -143,33 +105,8 @@ int main(int argc, char **argv)
 		if (json && g && !problem && vs_guest_limits(g, &lim, &nlim) < 0)
 			nlim = 0;
 		if (json) {
-			printf("%s\n  {\"name\": ", first ? "" : ",");
-			json_str(e->name);
-			printf(", \"context\": %u, \"backend\": \"%s\", \"init_pid\": %d, "
-			       "\"processes\": %u, \"memory_bytes\": %llu, \"cpu_usec\": %llu, "
-			       "\"uptime_ms\": %llu, \"missing_controllers\": [%s%s%s%s%s], "
-			       "\"limit_hits\": %llu, \"problem\": ",
-			       st->xid, vs_backend_name(st->backend), (int)st->init_pid, st->nproc,
-			       (unsigned long long)st->mem_bytes, (unsigned long long)st->cpu_usec,
-			       (unsigned long long)st->uptime_ms,
-			       st->missing_cg & VS_CG_MEMORY ? "\"memory\"" : "",
-			       (st->missing_cg & VS_CG_MEMORY) && (st->missing_cg & 6) ? ", " : "",
-			       st->missing_cg & VS_CG_PIDS ? "\"pids\"" : "",
-			       (st->missing_cg & VS_CG_PIDS) && (st->missing_cg & 4) ? ", " : "",
-			       st->missing_cg & VS_CG_CPU ? "\"cpu\"" : "",
-			       (unsigned long long)(nlim ? limits_hits(lim, nlim) :
-						    e->limit_hits == VS_VALUE_UNKNOWN ? 0 :
-						    e->limit_hits));
-			if (problem)
-				json_str(problem);
-			else
-				printf("null");
-			printf(", \"limits\": ");
-			print_limits_json(stdout, lim, nlim);
-			if (g)
-				json_net(g);
-			putchar('}');
-			first = false;
+			json_object_array_add(arr, json_guest_status(e->name, g, st, lim, nlim,
+								     e->limit_hits, problem));
 		} else if (net) {
 			if (g)
 				net_line(g, e->name);
@@ -188,7 +125,7 @@ int main(int argc, char **argv)
 		vs_guest_unref(g);
 	}
 	if (json)
-		printf("%s]\n", first ? "" : "\n");
+		json_print(stdout, arr);
 	free(all);
 	vs_ctx_unref(ctx);
 	return failed ? EXIT_FAIL : EXIT_OK;

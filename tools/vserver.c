@@ -12,6 +12,7 @@
 
 #include "common.h"
 #include "console.h"
+#include "json-fmt.h"
 #include "limits-fmt.h"
 
 static void help(void)
@@ -26,7 +27,8 @@ static void help(void)
 	       "  start                start it (exit 0 also when it runs already)\n"
 	       "  stop [--timeout SEC] stop it: every process, then the mounts\n"
 	       "  restart              stop, then start\n"
-	       "  status               exit 0 when it runs, 3 when it does not\n"
+	       "  status [--json]      exit 0 when it runs, 3 when it does not; --json:\n"
+	       "                       state, use, limits, network as a JSON object\n"
 	       "  enter                a login shell inside, on a new pty\n"
 	       "  exec [--cwd DIR] CMD [ARG...]\n"
 	       "                       run a command inside (new session)\n"
@@ -289,8 +291,7 @@ static int cmd_limit(struct vs_ctx *ctx, struct vs_guest *g, int argc, char **ar
 		n = k;
 	}
 	if (json) {
-		print_limits_json(stdout, rows, n);
-		putchar('\n');
+		json_print(stdout, json_limits(rows, n));
 	} else {
 		print_limits(stdout, rows, n, "");
 	}
@@ -344,7 +345,51 @@ static int cmd_du(struct vs_ctx *ctx, const char *name, int argc, char **argv)
 	return EXIT_OK;
 }
 
-static int cmd_status(struct vs_ctx *ctx, struct vs_guest *g)
+/* status --json: vserver-stat's object for a running guest, the
+ * configured context and addresses for one that is not; both with the
+ * state, the configuration's host name and mark, and the warnings. */
+static int status_json(struct vs_ctx *ctx, struct vs_guest *g, const struct vs_status *st)
+{
+	struct json_object *o;
+	struct vs_limit *rows = NULL;
+	struct vs_unify_info ui;
+	char **v = NULL;
+	size_t n = 0;
+
+	if (st->running) {
+		if (vs_guest_limits(g, &rows, &n) < 0)
+			n = 0;
+		o = json_guest_status(vs_guest_name(g), g, st, rows, n,
+				      VS_VALUE_UNKNOWN, NULL);
+		free(rows);
+	} else {
+		o = json_object_new_object();
+		json_object_object_add(o, "name", json_text(vs_guest_name(g)));
+		json_object_object_add(o, "context", vs_guest_xid(g) ?
+				       json_object_new_uint64(vs_guest_xid(g)) : NULL);
+		if (vs_guest_addresses(g, &v) < 0)
+			die_lib(ctx, -ENOMEM);
+		json_object_object_add(o, "addresses", json_strv(v));
+		vs_strv_free(v);
+		v = NULL;
+	}
+	json_object_object_add(o, "state", json_object_new_string(st->running ? "running" :
+								    "stopped"));
+	json_object_object_add(o, "incomplete", json_object_new_boolean(vs_guest_incomplete(g)));
+	json_object_object_add(o, "leftovers", json_object_new_boolean(st->leftovers));
+	json_add_config(o, ctx, vs_guest_name(g));
+	json_object_object_add(o, "unify",
+			       json_text(vs_guest_unify_info(ctx, vs_guest_name(g), &ui) < 0 ?
+					 "none" : vs_unify_mode_name(ui.mode)));
+	if (vs_guest_limit_warnings(g, &v) < 0)
+		v = NULL;
+	json_object_object_add(o, "not_enforced", json_strv(v));
+	vs_strv_free(v);
+	json_print(stdout, o);
+	return st->running ? EXIT_OK : EXIT_NOT_RUNNING;
+}
+
+static int cmd_status(struct vs_ctx *ctx, struct vs_guest *g, bool json)
 {
 	struct vs_status st;
 	char b1[32], b2[32], b3[32];
@@ -352,6 +397,8 @@ static int cmd_status(struct vs_ctx *ctx, struct vs_guest *g)
 
 	if (r < 0)
 		die_lib(ctx, r);
+	if (json)
+		return status_json(ctx, g, &st);
 	if (!st.running) {
 		printf("%s is stopped%s%s\n", vs_guest_name(g),
 		       st.leftovers ? " (something is left; 'stop' removes it)" : "",
@@ -489,7 +536,7 @@ int main(int argc, char **argv)
 	struct vs_guest *g;
 	const char *name, *cmd;
 	struct vs_exec_opts xo = { 0 };
-	bool list = false;
+	bool list = false, json = false;
 	int c, rc, timeout = -1;
 
 	tool_init(argc, argv);
@@ -564,6 +611,11 @@ int main(int argc, char **argv)
 	if (strcmp(cmd, "start") && strcmp(cmd, "stop") && strcmp(cmd, "restart") &&
 	    strcmp(cmd, "status") && strcmp(cmd, "enter") && strcmp(cmd, "exec"))
 		usage_error("unknown command '%s'", cmd);
+	if (!strcmp(cmd, "status") && argc > 1 && !strcmp(argv[1], "--json")) {
+		json = true;
+		argc--;
+		argv++;
+	}
 	if ((!strcmp(cmd, "start") || !strcmp(cmd, "restart") || !strcmp(cmd, "status")) &&
 	    argc > 1)
 		usage_error("%s: unexpected argument '%s'", cmd, argv[1]);
@@ -578,7 +630,7 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "status") || vs_guest_open_deferred(ctx, name, &g) < 0)
 		g = open_guest(ctx, name);
 	if (!strcmp(cmd, "status"))
-		rc = cmd_status(ctx, g);
+		rc = cmd_status(ctx, g, json);
 	else if (!strcmp(cmd, "start"))
 		rc = cmd_start(ctx, g);
 	else if (!strcmp(cmd, "stop"))

@@ -67,6 +67,16 @@ check_msg() {
 	if [ "$rc" = "$want" ] && grep -Eq -- "$re" "$OUT"; then ok "$d"; else
 		nok "$d" "command: $*" "exit $rc (expected $want), expected /$re/ in:" "$(tail -n 15 "$OUT" | cut -c1-300)"; fi
 }
+# check_json N DESC FILTER CMD...: CMD exits N and its output is JSON for
+# which the jq FILTER is true (jq parses it: invalid JSON fails)
+check_json() {
+	local want=$1 d=$2 f=$3 rc; shift 3
+	if ! command -v jq >/dev/null; then skip "$d" "jq not installed (scripts/install-deps)"; return; fi
+	"$@" >"$OUT" 2>"$OUT.err"; rc=$?
+	if [ "$rc" = "$want" ] && jq -e "$f" <"$OUT" >/dev/null 2>&1; then ok "$d"; else
+		nok "$d" "command: $*" "exit $rc (expected $want), expected jq '$f' true on:" \
+			"$(head -c 1500 "$OUT")" "$(tail -n 5 "$OUT.err")"; fi
+}
 # cond DESC TEST...: passes when the shell test is true
 cond() {
 	local d=$1; shift

@@ -71,8 +71,13 @@ else
 	check "vlimit --reset-hits" "$VLIMIT" -c "$g" --reset-hits
 	check_msg 2 "vlimit: a bad value is a usage error" "not a number" "$VLIMIT" -c "$g" --nproc x
 fi
-check_out "limit --json is an array of rows" '^\[\{"name": "' "$VS" "$g" limit --json
-check_out "vserver-stat --json carries the limits" '"limits": \[' "$VSTAT" --json
+check_json 0 "limit --json is an array of rows, nofile among them" \
+	'type == "array" and (map(.name) | index("nofile")) != null and all(.[]; has("via") and has("hits"))' \
+	"$VS" "$g" limit --json
+check_json 0 "limit --json nofile: only that row" 'length == 1 and .[0].name == "nofile"' \
+	"$VS" "$g" limit nofile --json
+check_json 0 "vserver-stat --json carries the limits" \
+	".[] | select(.name == \"$g\") | .limits | map(.name) | index(\"nofile\") != null" "$VSTAT" --json
 check_out "vserver-stat shows the HITS column" 'HITS' "$VSTAT"
 check "stop" "$VS" "$g" stop
 check_msg 3 "limit on a stopped guest needs --save" "not running" "$VS" "$g" limit nofile 100

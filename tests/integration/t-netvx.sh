@@ -62,7 +62,9 @@ check_out "/proc/virtnet/4401/info lists a's IPv4 address" '198\.18\.0\.11' cat 
 check_out "... its loopback address 127.17.49.1" 'Lback:[[:space:]]*127\.17\.49\.1' cat /proc/virtnet/4401/info
 check_out "status shows the network context" "network context 4401, loopback 127.17.49.1" "$VS" "$g1" status
 check_out "... single_ip for one IPv4 address" "flags .*single_ip" "$VS" "$g1" status
-check_out "vserver-stat --json has nid and addresses" '"nid": 4402.*"198.18.0.12/24"' "$VSTAT" --json
+check_json 0 "vserver-stat --json has nid and addresses" \
+	".[] | select(.name == \"$g2\") | .nid == 4402 and .network == \"nx\" and (.addresses | index(\"198.18.0.12/24\")) != null" \
+	"$VSTAT" --json
 check_out "vserver-stat --net lists them" "^4401 +nx +198.18.0.11/24,fd00:18::11/64 $g1" "$VSTAT" --net
 
 # two guests, one port, each gets only its own clients

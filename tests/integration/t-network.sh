@@ -42,7 +42,7 @@ ip -4 addr show vstest0 | grep -q 192.0.2.10/24 && echo ADDED
 ip -6 addr show vstest0 | grep -q 2001:db8::10/64 && echo ADDED6
 "$VS" "$g" exec ip -4 addr show vstest0 | grep -q 192.0.2.10 && echo SEEN
 "$VS" "$g" status | grep -q '192.0.2.10/24' && echo STATUS
-"$VSTAT" --json | grep -q '"network": "host", "nid": 0, "nflags": \[\], "addresses": \["192.0.2.10/24", "2001:db8::10/64"\]' && echo STAT
+"$VSTAT" --json | jq -e '.[] | select(.name == "'"$g"'") | .network == "host" and .nid == 0 and .nflags == [] and .addresses == ["192.0.2.10/24", "2001:db8::10/64"]' >/dev/null && echo STAT
 "$VSTAT" --net | grep -q "host *192.0.2.10/24,2001:db8::10/64 $g\$" && echo NETVIEW
 # a second guest with the same address is refused while the first runs
 mkdir -p "$C2/interfaces/0"
