@@ -307,6 +307,10 @@ VS_PUBLIC int vs_guest_wait(struct vs_guest *g, int timeout_ms);
 
 #define VS_DELETE_FORCE	0x1	/* stop it first if running */
 VS_PUBLIC int vs_guest_delete(struct vs_ctx *ctx, const char *name, unsigned flags);
+/* Renames a stopped guest: its configuration and, when it is the default
+ * VDIRBASE/OLD, its root.  -EBUSY while it runs (or is incomplete), -EEXIST
+ * when NEW is taken, -EINVAL for a bad name; on failure nothing changed. */
+VS_PUBLIC int vs_guest_rename(struct vs_ctx *ctx, const char *old, const char *new);
 
 /* An fd of the static helper vserver-init (from the context's helper
  * directory) for execveat(fd, "", argv, env, AT_EMPTY_PATH): a detached

@@ -14,11 +14,12 @@
 #include "console.h"
 #include "json-fmt.h"
 #include "limits-fmt.h"
+#include "vserver-cmds.h"
 
 static void help(void)
 {
 	printf("Usage: %s [OPTIONS] NAME COMMAND [ARGS...]\n"
-	       "       %s [OPTIONS] --list\n"
+	       "       %s [OPTIONS] --list [--fancy|--json]\n"
 	       "\n"
 	       "Commands:\n"
 	       "  build -m METHOD [BUILD-OPTIONS] [-- METHOD-OPTIONS]\n"
@@ -38,6 +39,11 @@ static void help(void)
 	       "  log [-f] [-n N]      its console log (apps/init/monitor), also after\n"
 	       "                       it stopped; -f follows it, -n: the last N lines\n"
 	       "  du [--bytes]         disk use: allocated, shared with other guests, private\n"
+	       "  mark [MARK]          start it at boot: apps/init/mark = MARK (default\n"
+	       "                       \"default\", the mark vserver-boot starts)\n"
+	       "  unmark               remove the mark: not started at boot\n"
+	       "  rename NEWNAME       rename the stopped guest (configuration, and its\n"
+	       "                       root when that is VDIRBASE/NAME)\n"
 	       "  limit [--json] [RES [VALUE]] [--save]\n"
 	       "                       show the limits with use and hits, or change one\n"
 	       "                       live (RES: nproc, nofile, nsock, ..., RES.soft,\n"
@@ -64,7 +70,10 @@ static void help(void)
 	       "  template     --source ARCHIVE | -t ARCHIVE  (tar, optionally compressed)\n"
 	       "\n"
 	       "Options:\n"
-	       "  -l, --list           list the configured guests\n"
+	       "  -l, --list           list the configured guests (names)\n"
+	       "      --fancy          with --list: a table of state, context, boot mark,\n"
+	       "                       addresses, and each guest's problem\n"
+	       "      --json           with --list: the same as a JSON array\n"
 	       COMMON_OPTIONS_HELP
 	       "\n"
 	       "Exit status: 0 success, 1 failure, 2 usage error, 3 not running (status);\n"
@@ -530,12 +539,15 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		COMMON_LONG_OPTIONS,
 		{ "list", no_argument, NULL, 'l' },
+		{ "fancy", no_argument, NULL, 'F' },
+		{ "json", no_argument, NULL, 'J' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct vs_ctx *ctx;
 	struct vs_guest *g;
 	const char *name, *cmd;
 	struct vs_exec_opts xo = { 0 };
+	enum list_form form = LIST_NAMES;
 	bool list = false, json = false;
 	int c, rc, timeout = -1;
 
@@ -545,19 +557,23 @@ int main(int argc, char **argv)
 			continue;
 		if (c == 'l')
 			list = true;
+		else if (c == 'F')
+			form = LIST_FANCY;
+		else if (c == 'J')
+			form = LIST_JSON;
 		else
 			usage_error("invalid option");
 	}
+	if (form != LIST_NAMES && !list)
+		usage_error("--fancy and --json go with --list (status and limit take --json "
+			    "after the command)");
+	if (list && optind < argc)
+		usage_error("--list: unexpected argument '%s'", argv[optind]);
 	ctx = tool_ctx();
 	if (list) {
-		char **names;
-		int r = vs_guest_list(ctx, &names);
-		if (r < 0)
-			die_lib(ctx, r);
-		for (char **n = names; *n; n++)
-			puts(*n);
-		vs_strv_free(names);
-		return EXIT_OK;
+		rc = cmd_list(ctx, form);
+		vs_ctx_unref(ctx);
+		return rc;
 	}
 	if (argc - optind < 2)
 		usage_error("expected NAME COMMAND");
@@ -590,6 +606,16 @@ int main(int argc, char **argv)
 		g = open_guest(ctx, name);	/* a clear error for an unknown guest */
 		vs_guest_unref(g);
 		rc = cmd_du(ctx, name, argc, argv);
+		vs_ctx_unref(ctx);
+		return rc;
+	}
+	if (!strcmp(cmd, "mark") || !strcmp(cmd, "unmark")) {
+		rc = cmd_mark(ctx, name, !strcmp(cmd, "mark"), argc, argv);
+		vs_ctx_unref(ctx);
+		return rc;
+	}
+	if (!strcmp(cmd, "rename")) {
+		rc = cmd_rename(ctx, name, argc, argv);
 		vs_ctx_unref(ctx);
 		return rc;
 	}
