@@ -39,6 +39,11 @@ cond "vserver NAME limit completes limit names" grep -qx nsock <<<"$(complete_li
 cond "... and its options" grep -qx -- --save <<<"$(complete_line "vserver $g limit nofile 10 --s")"
 cond "vlimit completes resources" grep -qx -- --nproc <<<"$(complete_line "vlimit --np")"
 cond "vlimit completes guests for -c" grep -qx "$g" <<<"$(complete_line "vlimit -c ")"
+cond "vserver completes mark, unmark and rename" \
+	test "$(complete_line "vserver $g " | grep -E '^(mark|unmark|rename)$' | sort | tr '\n' ' ')" = "mark rename unmark "
+cond "... status --json" grep -qx -- --json <<<"$(complete_line "vserver $g status --")"
+cond "... the default mark" grep -qx default <<<"$(complete_line "vserver $g mark ")"
+cond "... --list --fancy" grep -qx -- --fancy <<<"$(complete_line "vserver --list --f")"
 cond "vserver-stat completes --json" grep -qx -- --json <<<"$(complete_line "vserver-stat --j")"
 cond "chbind completes network capabilities" grep -qx raw_icmp <<<"$(complete_line "chbind --ncap ")"
 cond "naddress completes --remove" grep -qx -- --remove <<<"$(complete_line "naddress --rem")"
