@@ -68,6 +68,20 @@ done
 cond "the completion file is installed for vlimit too" \
 	grep -qw vlimit <(sed -n '/^COMPLETION_LINKS/,/^$/p' "$VS_SRCDIR/completion/Makefile.am")
 
+# the tarball carries what the README names (make distdir: the tarball's tree)
+dd=vs-dist-check.$$
+if [ -f "$VSB/Makefile" ] && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -C "$VSB" distdir distdir="$dd" >"$OUT" 2>&1; then
+	for f in README.md kernel-patch/series kernel-patch/build-kernel kernel-patch/config/vserver.config \
+		scripts/demo scripts/install-deps tests/vm/run tests/vm/suite tests/run-all \
+		docs/userland.md docs/kernel.md docs/oci.md docs/vm-harness.md docs/performance.md; do
+		cond "make dist carries $f" test -e "$VSB/$dd/$f"
+	done
+	cond "... every patch of the series" sh -c "cd '$VS_SRCDIR/kernel-patch' && for p in \$(cat series); do test -f '$VSB/$dd/kernel-patch/'\$p || exit 1; done"
+else
+	nok "make distdir" "$(tail -n 5 "$OUT")"
+fi
+rm -rf "${VSB:?}/$dd"
+
 # install directories: the defaults, and --prefix moving them
 mkvar() { env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s --no-print-directory -C "$1" -f - print <<<"include Makefile
 print:
