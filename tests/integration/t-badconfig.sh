@@ -13,8 +13,12 @@ check_refused "a group-writable configuration is refused for a start" "writable|
 cond "vserver-stat exits 1 for a guest with a problem" test "$rc" = 1
 cond "... but lists the guest" grep -Eq "^[0-9]+ +[0-9]+ .* $g\$" "$T/stat.out"
 cond "... with its problem" grep -Eq "$g: .*writable by group or others" "$T/stat.err"
-check_msg 1 "vserver-stat --json lists it with its problem" \
-	"\"name\": \"$g\".*\"problem\": \"[^\"]*writable by group" "$VSTAT" --json
+check_json 1 "vserver-stat --json still lists it, running, with its problem (exit 1)" \
+	".[] | select(.name == \"$g\") | .processes >= 1 and (.problem | test(\"writable by group\"))" \
+	"$VSTAT" --json
+check_json 1 "vserver --list --json: running, with its problem" \
+	".[] | select(.name == \"$g\") | .state == \"running\" and (.problem | test(\"writable by group\"))" \
+	"$VS" --list --json
 check "... but the guest stops" "$VS" "$g" stop
 cond "... its processes and cgroup are gone" not cg_dir_exists "$g"
 cond "... and its run state" test ! -e "$VSERVER_RUNDIR/$g.state"
@@ -35,6 +39,9 @@ mv "$VSERVER_CONFDIR/$g" "$T/moved-away"
 "$VSTAT" >"$T/stat.out" 2>"$T/stat.err"
 cond "vserver-stat lists a guest whose configuration is gone" grep -Eq " $g\$" "$T/stat.out"
 cond "... with its problem" grep -Eq "$g: its configuration .* is gone" "$T/stat.err"
+check_json 1 "a guest whose configuration was moved away: vserver-stat --json lists it with the problem" \
+	".[] | select(.name == \"$g\") | .processes >= 1 and (.problem | test(\"gone\"))" \
+	"$VSTAT" --json
 check "a guest whose configuration was moved away stops" "$VS" "$g" stop
 cond "... its processes and cgroup are gone" not cg_dir_exists "$g"
 cond "... and its run state" test ! -e "$VSERVER_RUNDIR/$g.state"
