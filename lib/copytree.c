@@ -13,6 +13,7 @@
 #include <sys/ioctl.h>
 #include <sys/sendfile.h>
 #include <sys/xattr.h>
+#include <time.h>
 
 #define MAX_DEPTH 512
 
@@ -29,7 +30,21 @@ struct copy {
 	size_t n_links;
 	dev_t dev;
 	bool reflink;	/* every file by FICLONE, or fail */
+	/* progress: a large guest takes minutes to copy */
+	unsigned long long files, bytes;
+	uint64_t next_ms;
 };
+
+static void progress(struct copy *c)
+{
+	uint64_t now = vs_now_ms(CLOCK_MONOTONIC);
+
+	if (now < c->next_ms)
+		return;
+	c->next_ms = now + 2000;
+	vs_notice(c->ctx, "copied %llu files, %.1f MiB so far", c->files,
+		  (double)c->bytes / (1024 * 1024));
+}
 
 static int copy_xattrs(int src, int dst)
 {
@@ -75,7 +90,7 @@ static int copy_range(int src, int dst, off_t off, off_t end)
 /* Copies only the data extents (SEEK_DATA/SEEK_HOLE): a hole stays a hole,
  * so a sparse 2 GB file costs the copy no more than its data.  A file
  * system without SEEK_DATA reports the whole file as data. */
-static int copy_data(int src, int dst, off_t size)
+static int copy_data(int src, int dst, off_t size, unsigned long long *bytes)
 {
 	off_t off = 0;
 	int r;
@@ -94,6 +109,7 @@ static int copy_data(int src, int dst, off_t size)
 		}
 		if ((r = copy_range(src, dst, data, hole)) < 0)
 			return r;
+		*bytes += (unsigned long long)(hole - data);
 		off = hole;
 	}
 	/* the size, with a trailing hole */
@@ -166,18 +182,23 @@ static int copy_entry(struct copy *c, int src, int dst, const char *name, const 
 		d = openat(dst, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 		if (d < 0)
 			return vs_err(c->ctx, -errno, "create %s: %m", path);
-		if (!c->reflink)
-			r = copy_data(s, d, st.st_size);
-		else if (ioctl(d, FICLONE, s) < 0)
+		if (!c->reflink) {
+			r = copy_data(s, d, st.st_size, &c->bytes);
+		} else if (ioctl(d, FICLONE, s) < 0) {
 			/* never a silent full copy: the caller asked for sharing */
 			return vs_err(c->ctx, -errno, "%s: cannot share its extents (FICLONE): %m",
 				      path);
+		} else {
+			c->bytes += (unsigned long long)st.st_size;
+		}
 		if (r == 0)
 			r = set_owner_mode_times(d, &st);
 		if (r == 0)
 			r = copy_xattrs(s, d);
 		if (r < 0)
 			return vs_err(c->ctx, r, "%s: %s", path, strerror(-r));
+		c->files++;
+		progress(c);
 		if (st.st_nlink > 1) {
 			struct hardlink *nl = realloc(c->links, (c->n_links + 1) * sizeof(*nl));
 			if (!nl)
@@ -260,6 +281,7 @@ int vs_copy_tree_reflink(struct vs_ctx *ctx, int srcfd, int dstfd, bool reflink)
 	if (fstat(srcfd, &st) < 0)
 		return -errno;
 	c.dev = st.st_dev;
+	c.next_ms = vs_now_ms(CLOCK_MONOTONIC) + 2000;
 	r = copy_dir(&c, srcfd, dstfd, "", 0);
 	if (r == 0) {
 		r = copy_xattrs(srcfd, dstfd);
@@ -267,6 +289,10 @@ int vs_copy_tree_reflink(struct vs_ctx *ctx, int srcfd, int dstfd, bool reflink)
 			r = set_owner_mode_times(dstfd, &st);
 		if (r < 0)
 			vs_err(ctx, r, "guest root: %s", strerror(-r));
+		else
+			vs_notice(ctx, reflink ? "shared the extents of %llu files, %.1f MiB" :
+				  "copied %llu files, %.1f MiB of data (holes stay holes)",
+				  c.files, (double)c.bytes / (1024 * 1024));
 	}
 	for (size_t i = 0; i < c.n_links; i++)
 		free(c.links[i].path);

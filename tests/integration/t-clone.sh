@@ -18,6 +18,10 @@ truncate -s 1G "$V/root/sparse"; echo head | dd of="$V/root/sparse" conv=notrunc
 echo tail >>"$V/root/sparse"
 check "build -m clone" "$VS" "$d" build -m clone -- --source "$s"
 W=$(vdir "$d")
+mib=$(sed -n 's/.*copied [0-9][0-9]* files, \([0-9.]*\) MiB of data.*/\1/p' "$OUT")
+diag "clone: $(grep 'copied' "$OUT")"
+cond "the clone reports what it copied: files and data, not the 1 GiB of hole ($mib MiB)" \
+	awk -v m="${mib:-x}" 'BEGIN { exit !(m ~ /^[0-9.]+$/ && m + 0 > 0 && m + 0 < 256) }'
 cond "a sparse file keeps its size" test "$(stat -c %s "$W/root/sparse")" = "$(stat -c %s "$V/root/sparse")"
 cond "... and its holes (allocated: $(stat -c %b "$W/root/sparse") blocks)" \
 	test "$(stat -c %b "$W/root/sparse")" -le $(( $(stat -c %b "$V/root/sparse") + 64 ))
