@@ -504,10 +504,13 @@ static int apply_live(struct vs_guest *g, int rundfd, struct vs_runstate *rs,
 			for (size_t i = 0; i < n; i++) {
 				int e = vs_limits_set_pid(s->id, &cur, pids[i]);
 				if (e < 0 && e != -ESRCH) {
+					pid_t p = pids[i];	/* named after the array is freed */
+
 					free(pids);
-					return vs_err(ctx, e, "%s: prlimit %s on pid %d: %s",
-						      g->cfg->name, vs_rlimit_name(s->id), (int)pids[i],
-						      strerror(-e));
+					return vs_err(ctx, e, "%s: prlimit %s on pid %d: %s%s",
+						      g->cfg->name, vs_rlimit_name(s->id), (int)p,
+						      strerror(-e), e == -EPERM && s->id == RLIMIT_NOFILE ?
+						      " (above fs.nr_open?)" : "");
 				}
 			}
 			free(pids);

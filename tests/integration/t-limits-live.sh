@@ -31,5 +31,17 @@ check "limit nofile 150 --save" "$VS" "$g" limit nofile 150 --save
 sees "... applies at once" 150
 check "restart" "$VS" "$g" restart
 sees "... and stays" 150
+if [ "$VS_BACKEND" = ns ]; then
+	# a value the kernel refuses for the guest's processes (a hard nofile
+	# above fs.nr_open) names a real process of the guest: the message
+	# once read the pid from freed memory
+	over=$(($(cat /proc/sys/fs/nr_open) + 1))
+	"$VS" "$g" limit nofile.hard "$over" >/dev/null 2>"$T/err"; rc=$?
+	pid=$(sed -n 's/.*prlimit nofile on pid \([0-9-]*\):.*/\1/p' "$T/err")
+	cond "a hard nofile above fs.nr_open is refused (exit 1)" test "$rc" = 1
+	cond "... naming the guest's process ($pid) it failed on" \
+		sh -c "[ -n '$pid' ] && [ '$pid' -gt 0 ] && grep -q '^NSpid:' /proc/'$pid'/status"
+	sees "... and nothing changed (150)" 150
+fi
 check "stop" "$VS" "$g" stop
 finish
