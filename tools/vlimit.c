@@ -64,8 +64,15 @@ static void show(uint32_t xid, bool all, uint32_t mask)
 
 		if (!limitable && !(all && ((1U << id) & 0x00B00000U)))
 			continue;
-		if (limitable && vs_vx_get_rlimit(xid, (uint32_t)id, &soft, &hard) < 0)
-			continue;
+		if (limitable) {
+			int r = vs_vx_get_rlimit(xid, (uint32_t)id, &soft, &hard);
+			/* a context that does not exist has no limits to show:
+			 * saying "no limits set" would pass for an answer */
+			if (r == -ESRCH)
+				die(EXIT_FAIL, "context %u does not exist", xid);
+			if (r < 0)
+				continue;
+		}
 		if (!all && soft == CRLIM_INFINITY && hard == CRLIM_INFINITY)
 			continue;
 		stat = vs_vx_rlimit_stat_full(xid, (uint32_t)id, &cur, &lo, &hi, &hits) == 0;

@@ -43,5 +43,9 @@ if [ "$VS_BACKEND" = ns ]; then
 		sh -c "[ -n '$pid' ] && [ '$pid' -gt 0 ] && grep -q '^NSpid:' /proc/'$pid'/status"
 	sees "... and nothing changed (150)" 150
 fi
+if [ "$VS_BACKEND" = vx ] && "$VLIMIT" --mask >/dev/null 2>&1; then
+	check_msg 1 "vlimit of a context that does not exist says so (not 'no limits set')" \
+		"context 65000 does not exist" "$VLIMIT" -c 65000
+fi
 check "stop" "$VS" "$g" stop
 finish
