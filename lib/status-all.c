@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <pthread.h>
 #include <time.h>
 
 /* A kernfs or procfs file below DIRFD into BUF.  These are seq files:
@@ -322,15 +323,135 @@ static bool tidy(struct vs_ctx *ctx, const char *name, struct vs_status *st)
 	return live;
 }
 
+/* What the parallel pass found of one guest. */
+struct slot {
+	struct vs_running_stat e;
+	enum { SLOT_SLOW, SLOT_LIVE } kind;	/* SLOW: the serial pass looks */
+	struct vs_runstate rs;
+};
+
+/* The run state by the fast path: a regular file of the trusted owner,
+ * not writable by group or others, as vs_read_at checks — but without the
+ * context's error message, which the threads must not share.  Anything
+ * unusual returns -1 and the serial pass reads it the careful way, with
+ * the message. */
+static int read_state_fast(int rundfd, const char *name, uid_t owner, struct vs_runstate *rs)
+{
+	char file[VS_NAME_MAX + 8], buf[4096];
+	struct stat st;
+	ssize_t n;
+	int fd;
+
+	snprintf(file, sizeof(file), "%s.state", name);
+	fd = openat(rundfd, file, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != owner ||
+	    (st.st_mode & (S_IWGRP | S_IWOTH)) || st.st_size >= (off_t)sizeof(buf)) {
+		close(fd);
+		return -1;
+	}
+	do
+		n = read(fd, buf, sizeof(buf) - 1);
+	while (n < 0 && errno == EINTR);
+	close(fd);
+	if (n != st.st_size)
+		return -1;
+	buf[n] = '\0';
+	return vs_runstate_parse(buf, rs) < 0 ? -1 : 0;
+}
+
+/* The part of one guest that needs no library context: its run state,
+ * whether its init lives, its cgroup.  What needs the context (a careful
+ * read with messages, tidying a stale run state, the configuration) is
+ * left to the serial pass. */
+static void look_fast(struct slot *sl, int rundfd, uid_t owner, long tck, uint64_t now)
+{
+	struct vs_running_stat *e = &sl->e;
+	struct vs_runstate *rs = &sl->rs;
+	struct vs_procstat init;
+	char path[64], statbuf[1024];
+
+	sl->kind = SLOT_SLOW;
+	if (read_state_fast(rundfd, e->name, owner, rs) < 0)
+		return;
+	/* alive: the same process that the start recorded (a pid may
+	 * be recycled), and its stat is the init's use as well */
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)rs->init_pid);
+	if (!rs->complete || rs->init_pid <= 0 ||
+	    read_small(AT_FDCWD, path, statbuf, sizeof(statbuf)) < 0 ||
+	    vs_proc_stat_parse(statbuf, &init) < 0 ||
+	    init.state == 'Z' || init.state == 'X' || init.state == 'x' ||
+	    init.starttime != rs->init_start) {
+		vs_runstate_clear(rs);
+		memset(rs, 0, sizeof(*rs));
+		return;
+	}
+	e->st.running = true;
+	e->st.backend = rs->backend;
+	e->st.xid = rs->xid;
+	e->st.init_pid = rs->init_pid;
+	e->st.missing_cg = rs->missing_cg;
+	e->st.host_network = rs->host_network;
+	if (tck > 0) {
+		uint64_t started = rs->init_start * 1000ULL / (uint64_t)tck;
+		e->st.uptime_ms = now > started ? now - started : 0;
+	}
+	cgroup_part(e, rs, &init, rs->backend == VS_BACKEND_NS);
+	sl->kind = SLOT_LIVE;
+}
+
+struct fast_pass {
+	struct slot *slots;
+	size_t n;
+	size_t next;	/* atomically taken */
+	int rundfd;
+	uid_t owner;
+	long tck;
+	uint64_t now;
+};
+
+static void *fast_worker(void *arg)
+{
+	struct fast_pass *fp = arg;
+	size_t i;
+
+	while ((i = __atomic_fetch_add(&fp->next, 1, __ATOMIC_RELAXED)) < fp->n)
+		look_fast(&fp->slots[i], fp->rundfd, fp->owner, fp->tck, fp->now);
+	return NULL;
+}
+
+/* Each guest costs some twenty system calls on procfs and cgroupfs, and
+ * they are independent: with many running guests they are spread over the
+ * CPUs (the threads touch only their own slots).  Few guests are not worth
+ * a thread's start. */
+static void fast_pass_run(struct fast_pass *fp)
+{
+	pthread_t th[8];
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t want = fp->n / 64, started = 0;
+
+	if (want > (size_t)(cpus > 1 ? cpus - 1 : 0))
+		want = (size_t)(cpus > 1 ? cpus - 1 : 0);
+	if (want > ARRAY_SIZE(th))
+		want = ARRAY_SIZE(th);
+	for (; started < want; started++)
+		if (pthread_create(&th[started], NULL, fast_worker, fp) != 0)
+			break;	/* fewer helpers; this thread does the rest */
+	fast_worker(fp);
+	for (size_t i = 0; i < started; i++)
+		pthread_join(th[i], NULL);
+}
+
 int vs_running_stats(struct vs_ctx *ctx, struct vs_running_stat **out, size_t *count)
 {
 	_cleanup_strv_ char **names = NULL;
 	_cleanup_close_ int rundfd = -1, cfd = -1;
-	_cleanup_free_ struct vs_running_stat *v = NULL;
+	_cleanup_free_ struct slot *slots = NULL;
+	struct vs_running_stat *v;
+	struct fast_pass fp;
 	char msg[sizeof(ctx->errmsg)];
-	size_t n = 0;
-	long tck = sysconf(_SC_CLK_TCK);
-	uint64_t now = vs_now_ms(CLOCK_BOOTTIME);
+	size_t nn, n = 0;
 	int cferr = 0, r;
 
 	*out = NULL;
@@ -347,56 +468,37 @@ int vs_running_stats(struct vs_ctx *ctx, struct vs_running_stat **out, size_t *c
 	cfd = vs_open_confdir(ctx, false);
 	if (cfd < 0)
 		cferr = cfd;
-	v = calloc(vs_strv_len(names) + 1, sizeof(*v));
-	if (!v)
+	nn = vs_strv_len(names);
+	slots = calloc(nn + 1, sizeof(*slots));
+	v = calloc(nn + 1, sizeof(*v));
+	if (!slots || !v) {
+		free(v);
 		return -ENOMEM;
-	for (char **name = names; *name; name++) {
-		struct vs_running_stat *e = &v[n];
-		struct vs_runstate rs;
-		struct vs_procstat init;
-		char path[64], statbuf[1024];
+	}
+	for (size_t i = 0; i < nn; i++) {
+		snprintf(slots[i].e.name, sizeof(slots[i].e.name), "%s", names[i]);
+		slots[i].e.limit_hits = VS_VALUE_UNKNOWN;
+	}
+	fp = (struct fast_pass){ .slots = slots, .n = nn, .rundfd = rundfd, .owner = ctx->owner,
+				 .tck = sysconf(_SC_CLK_TCK),
+				 .now = vs_now_ms(CLOCK_BOOTTIME) };
+	fast_pass_run(&fp);
+	/* in name order, with the context: the configuration, and what the
+	 * fast path left (a run state to read carefully or to tidy) */
+	for (size_t i = 0; i < nn; i++) {
+		struct slot *sl = &slots[i];
 
-		memset(e, 0, sizeof(*e));
-		snprintf(e->name, sizeof(e->name), "%s", *name);
-		e->limit_hits = VS_VALUE_UNKNOWN;
-		if (vs_runstate_read(ctx, rundfd, *name, &rs) < 0) {
-			if (tidy(ctx, *name, &e->st))
-				n++;
+		if (sl->kind == SLOT_SLOW) {
+			if (tidy(ctx, sl->e.name, &sl->e.st))
+				v[n++] = sl->e;
 			continue;
 		}
-		/* alive: the same process that the start recorded (a pid may
-		 * be recycled), and its stat is the init's use as well */
-		snprintf(path, sizeof(path), "/proc/%d/stat", (int)rs.init_pid);
-		if (!rs.complete || rs.init_pid <= 0 ||
-		    read_small(AT_FDCWD, path, statbuf, sizeof(statbuf)) < 0 ||
-		    vs_proc_stat_parse(statbuf, &init) < 0 ||
-		    init.state == 'Z' || init.state == 'X' || init.state == 'x' ||
-		    init.starttime != rs.init_start) {
-			vs_runstate_clear(&rs);
-			if (tidy(ctx, *name, &e->st))
-				n++;
-			continue;
-		}
-		e->st.running = true;
-		e->st.backend = rs.backend;
-		e->st.xid = rs.xid;
-		e->st.init_pid = rs.init_pid;
-		e->st.missing_cg = rs.missing_cg;
-		e->st.host_network = rs.host_network;
-		if (tck > 0) {
-			uint64_t started = rs.init_start * 1000ULL / (uint64_t)tck;
-			e->st.uptime_ms = now > started ? now - started : 0;
-		}
-		r = cgroup_part(e, &rs, &init, rs.backend == VS_BACKEND_NS);
-		if (r == 0)
-			config_part(ctx, cfd, cferr, e, &rs);
-		vs_runstate_clear(&rs);
-		if (r < 0)
-			return r;
-		n++;
+		config_part(ctx, cfd, cferr, &sl->e, &sl->rs);
+		vs_runstate_clear(&sl->rs);
+		v[n++] = sl->e;
 	}
 	snprintf(ctx->errmsg, sizeof(ctx->errmsg), "%s", msg);
-	*out = TAKE_PTR(v);
+	*out = v;
 	*count = n;
 	return 0;
 }
