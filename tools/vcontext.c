@@ -8,10 +8,6 @@
 
 #include "vx-common.h"
 
-#define VXF_STATE_SETUP	0x0000000100000000ULL
-#define VXF_STATE_INIT	0x0000000200000000ULL
-#define VXF_STATE_ADMIN	0x0000000400000000ULL
-
 static void help(void)
 {
 	printf("Usage: %s [OPTIONS] --create|--migrate --xid N [--flag F]... [--endsetup]\n"

@@ -12,8 +12,6 @@
 
 #include "vx-common.h"
 
-#define CRLIM_INFINITY	(~0ULL)
-#define CRLIM_KEEP	(~1ULL)
 
 static void help(void)
 {

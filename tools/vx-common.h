@@ -7,6 +7,9 @@
 #include <string.h>
 
 #include "common.h"
+/* the series' uapi header (include/uapi, kept equal to the patch by
+ * scripts/check-uapi): the flag and limit constants come from there */
+#include <linux/vserver.h>
 
 /* Parses --xid: a number, "self" (the caller's own context) or a guest. */
 static inline uint32_t vx_parse_xid(struct vs_ctx *ctx, const char *s)
