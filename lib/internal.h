@@ -298,6 +298,11 @@ VS_HIDDEN int vs_cgroup_apply(struct vs_ctx *ctx, const char *path,
 			      const struct vs_config *c, unsigned missing);
 /* Appends the pids of S, a cgroup.procs text (cut up in place). */
 VS_HIDDEN int vs_pids_append(char *s, pid_t **v, size_t *cnt);
+/* A number with an optional K/M/G/T suffix (powers of 1024), at most max;
+ * hex ("0x...") only without a suffix and when hex_ok.  *suffixed (may be
+ * NULL) says whether a suffix was given.  (parse.c) */
+VS_HIDDEN int vs_parse_suffixed(const char *s, uint64_t max, bool hex_ok, uint64_t *out,
+				bool *suffixed);
 /* the guest's processes live in PATH/VS_CG_LEAF (cgroup.c) */
 #define VS_CG_LEAF "payload"
 /* a guest's cgroup is PARENT/VS_CG_PREFIX NAME: every cgroupfs interface file

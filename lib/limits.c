@@ -60,37 +60,6 @@ static uint64_t page_size(void)
 	return p > 0 ? (uint64_t)p : 4096;
 }
 
-/* A size with an optional K/M/G/T suffix (powers of 1024). */
-static int parse_suffixed(const char *s, uint64_t *bytes, bool *suffixed)
-{
-	char num[32];
-	size_t len = strlen(s);
-	uint64_t mult = 1, v;
-	int r;
-
-	if (!len || len >= sizeof(num))
-		return -EINVAL;
-	memcpy(num, s, len + 1);
-	switch (num[len - 1]) {
-	case 'k': case 'K': mult = 1ULL << 10; break;
-	case 'm': case 'M': mult = 1ULL << 20; break;
-	case 'g': case 'G': mult = 1ULL << 30; break;
-	case 't': case 'T': mult = 1ULL << 40; break;
-	}
-	*suffixed = mult != 1;
-	if (mult != 1)
-		num[--len] = '\0';
-	if (!len || (!strncmp(num, "0x", 2) && mult != 1))
-		return -EINVAL;
-	r = vs_parse_u64(num, 0, UINT64_MAX, &v);
-	if (r < 0)
-		return r;
-	if (v > LIM_VALUE_MAX / mult)
-		return -ERANGE;
-	*bytes = v * mult;
-	return 0;
-}
-
 int vs_limit_parse_value(int id, const char *s, uint64_t *out)
 {
 	uint64_t v;
@@ -104,7 +73,7 @@ int vs_limit_parse_value(int id, const char *s, uint64_t *out)
 		*out = VS_LIMIT_INF;
 		return 0;
 	}
-	r = parse_suffixed(s, &v, &suffixed);
+	r = vs_parse_suffixed(s, LIM_VALUE_MAX, true, &v, &suffixed);
 	if (r < 0)
 		return r;
 	if (suffixed) {

@@ -132,7 +132,7 @@ int vs_parse_limit(const char *s, uint64_t *out)
 	return vs_parse_u64(s, 0, UINT64_MAX - 2, out);
 }
 
-int vs_parse_size(const char *s, uint64_t *out)
+int vs_parse_suffixed(const char *s, uint64_t max, bool hex_ok, uint64_t *out, bool *suffixed)
 {
 	uint64_t v, mult = 1;
 	char num[32];
@@ -141,10 +141,6 @@ int vs_parse_size(const char *s, uint64_t *out)
 
 	if (!s || !*s)
 		return -EINVAL;
-	if (!strcmp(s, "max")) {
-		*out = UINT64_MAX;
-		return 0;
-	}
 	len = strlen(s);
 	if (len >= sizeof(num))
 		return -EINVAL;
@@ -158,15 +154,28 @@ int vs_parse_size(const char *s, uint64_t *out)
 	}
 	if (mult != 1)
 		num[--len] = '\0';
-	if (!len || strncmp(num, "0x", 2) == 0)
+	/* "0x10K" is no size anybody means */
+	if (!len || (strncmp(num, "0x", 2) == 0 && (mult != 1 || !hex_ok)))
 		return -EINVAL;
 	r = vs_parse_u64(num, 0, UINT64_MAX, &v);
 	if (r < 0)
 		return r;
-	if (v > (UINT64_MAX - 1) / mult)
+	if (v > max / mult)
 		return -ERANGE;
 	*out = v * mult;
+	if (suffixed)
+		*suffixed = mult != 1;
 	return 0;
+}
+
+int vs_parse_size(const char *s, uint64_t *out)
+{
+	if (s && !strcmp(s, "max")) {
+		*out = UINT64_MAX;
+		return 0;
+	}
+	/* UINT64_MAX itself is "max" */
+	return vs_parse_suffixed(s, UINT64_MAX - 1, false, out, NULL);
 }
 
 int vs_parse_duration_ms(const char *s, uint64_t *ms)
