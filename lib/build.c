@@ -10,7 +10,6 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <sys/file.h>
 #include <sys/socket.h>
 
 static bool hostname_ok(const char *h)
@@ -48,20 +47,7 @@ static bool mirror_ok(const char *m)
 /* A global lock while a context id is chosen and written. */
 static int xid_lock(struct vs_ctx *ctx)
 {
-	_cleanup_close_ int rundfd = vs_rundir_open(ctx);
-	int fd;
-
-	if (rundfd < 0)
-		return rundfd;
-	fd = openat(rundfd, ".context-ids.lock", O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return vs_err(ctx, -errno, "%s/.context-ids.lock: %m", ctx->rundir);
-	while (flock(fd, LOCK_EX) < 0)
-		if (errno != EINTR) {
-			close(fd);
-			return vs_err(ctx, -errno, "lock: %m");
-		}
-	return fd;
+	return vs_lock_global(ctx, -1, ".context-ids.lock");
 }
 
 /* Which guest (other than `self`) uses context id xid?  "" if none. */

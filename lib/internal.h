@@ -298,6 +298,10 @@ VS_HIDDEN int vs_cgroup_apply(struct vs_ctx *ctx, const char *path,
 			      const struct vs_config *c, unsigned missing);
 /* Appends the pids of S, a cgroup.procs text (cut up in place). */
 VS_HIDDEN int vs_pids_append(char *s, pid_t **v, size_t *cnt);
+/* An exclusive lock on RUNDIR/FILE (FILE starts with a dot, so that no
+ * guest name reaches it), waited for; rundfd may be -1.  Returns the locked
+ * descriptor (closing it releases the lock).  (lock.c) */
+VS_HIDDEN int vs_lock_global(struct vs_ctx *ctx, int rundfd, const char *file);
 /* A number with an optional K/M/G/T suffix (powers of 1024), at most max;
  * hex ("0x...") only without a suffix and when hex_ok.  *suffixed (may be
  * NULL) says whether a suffix was given.  (parse.c) */

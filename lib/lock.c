@@ -44,6 +44,30 @@ int vs_rundir_open(struct vs_ctx *ctx)
 	return vs_take_fd(&fd);
 }
 
+int vs_lock_global(struct vs_ctx *ctx, int rundfd, const char *file)
+{
+	_cleanup_close_ int own = -1, fd = -1;
+
+	/* a dot first: no guest name can start with one, so no guest's
+	 * NAME.lock is ever one of these (a guest called "network") */
+	if (file[0] != '.')
+		return vs_err(ctx, -EINVAL, "%s: a global lock's name starts with a dot", file);
+	if (rundfd < 0) {
+		own = vs_rundir_open(ctx);
+		if (own < 0)
+			return own;
+		rundfd = own;
+	}
+	/* these files stay: a waiter never finds one unlinked under it */
+	fd = openat(rundfd, file, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return vs_err(ctx, -errno, "%s/%s: %m", ctx->rundir, file);
+	while (flock(fd, LOCK_EX) < 0)
+		if (errno != EINTR)
+			return vs_err(ctx, -errno, "lock %s/%s: %m", ctx->rundir, file);
+	return vs_take_fd(&fd);
+}
+
 /* Is fd (locked) still the file called name in dfd? */
 static bool still_linked(int dfd, const char *name, int fd)
 {

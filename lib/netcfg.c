@@ -170,17 +170,7 @@ static int address_owner(struct vs_guest *g, int rundfd, const struct vs_iface *
  * has its own network.lock. */
 static int net_lock(struct vs_ctx *ctx, int rundfd)
 {
-	int fd = openat(rundfd, ".network.lock", O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-
-	if (fd < 0)
-		return vs_err(ctx, -errno, "%s/.network.lock: %m", ctx->rundir);
-	while (flock(fd, LOCK_EX) < 0)
-		if (errno != EINTR) {
-			int r = -errno;
-			close(fd);
-			return vs_err(ctx, r, "%s/.network.lock: %s", ctx->rundir, strerror(-r));
-		}
-	return fd;
+	return vs_lock_global(ctx, rundfd, ".network.lock");
 }
 
 static int host_addresses(struct vs_guest *g, int rundfd, struct vs_runstate *rs)

@@ -29,7 +29,6 @@
 #include <limits.h>
 #include <linux/fs.h>
 #include <sched.h>
-#include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/wait.h>
@@ -45,20 +44,7 @@ const char *vs_unify_mode_name(int mode)
 
 static int unify_lock(struct vs_ctx *ctx)
 {
-	_cleanup_close_ int rundfd = vs_rundir_open(ctx);
-	int fd;
-
-	if (rundfd < 0)
-		return rundfd;
-	fd = openat(rundfd, ".unify.lock", O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return vs_err(ctx, -errno, "%s/.unify.lock: %m", ctx->rundir);
-	while (flock(fd, LOCK_EX) < 0)
-		if (errno != EINTR) {
-			close(fd);
-			return vs_err(ctx, -errno, "lock: %m");
-		}
-	return fd;
+	return vs_lock_global(ctx, -1, ".unify.lock");
 }
 
 /* overlayfs's option string separates with ',' and ':' and escapes with
