@@ -416,119 +416,19 @@ static int do_exec(int argc, char **argv)
 	return code;
 }
 
-/* update: runc's options; the runc ones this runtime cannot honour are
- * known by name so that the refusal says which */
-enum { U_RES = 0x200, U_MEM, U_SWAP, U_MRES, U_PIDS, U_QUOTA, U_PERIOD, U_SHARES, U_UNSUP };
-struct uopts { struct oci_update u; const char *resources; bool other; };
-
-static void u_num(const char *opt, const char *arg, int64_t min, int64_t *out, bool *has)
-{
-	char *e;
-	long long v;
-
-	errno = 0;
-	v = strtoll(arg, &e, 10);
-	if (!*arg || *e || errno || v < min)
-		fail(EXIT_USAGE, "update: %s: '%s' is not a number%s", opt, arg,
-		     min < 0 ? " (or -1 for no limit)" : "");
-	*out = v;
-	*has = v != 0;	/* 0: as it is, as in runc */
-}
-
-static void u_opt(int c, const char *arg, void *d)
-{
-	struct uopts *o = d;
-	struct oci_update *u = &o->u;
-	int64_t x = 0;
-	int r = 0;
-
-	o->other |= c != 'r' && c != U_RES;
-	switch (c) {
-	case 'r': case U_RES: o->resources = arg; break;
-	case U_MEM: r = oci_update_size("--memory", arg, &u->mem); u->has_mem = u->mem != 0; break;
-	case U_SWAP:
-		r = oci_update_size("--memory-swap", arg, &u->swap);
-		u->has_swap = u->swap != 0;
-		break;
-	case U_MRES:
-		r = oci_update_size("--memory-reservation", arg, &u->res);
-		u->has_res = u->res != 0;
-		break;
-	case U_PIDS: u_num("--pids-limit", arg, -1, &u->pids, &u->has_pids); break;
-	case U_QUOTA: u_num("--cpu-quota", arg, -1, &u->quota, &u->has_quota); break;
-	case U_PERIOD:
-		u_num("--cpu-period", arg, 0, &x, &u->has_period);
-		u->period = (uint64_t)x;
-		break;
-	case U_SHARES:
-		u_num("--cpu-share", arg, 0, &x, &u->has_shares);
-		u->shares = (uint64_t)x;
-		break;
-	}
-	if (r < 0)
-		fail(EXIT_USAGE, "update: %s", oci_errmsg);
-}
-
 static int do_update(int argc, char **argv)
 {
-	static const struct option lo[] = {
-		{ "resources", required_argument, NULL, U_RES },
-		{ "memory", required_argument, NULL, U_MEM },
-		{ "memory-swap", required_argument, NULL, U_SWAP },
-		{ "memory-reservation", required_argument, NULL, U_MRES },
-		{ "pids-limit", required_argument, NULL, U_PIDS },
-		{ "cpu-quota", required_argument, NULL, U_QUOTA },
-		{ "cpu-period", required_argument, NULL, U_PERIOD },
-		{ "cpu-share", required_argument, NULL, U_SHARES },	/* runc's and crun's name */
-		{ "cpu-shares", required_argument, NULL, U_SHARES },
-		{ "blkio-weight", required_argument, NULL, U_UNSUP },
-		{ "cpu-rt-period", required_argument, NULL, U_UNSUP },
-		{ "cpu-rt-runtime", required_argument, NULL, U_UNSUP },
-		{ "cpu-burst", required_argument, NULL, U_UNSUP },
-		{ "cpuset-cpus", required_argument, NULL, U_UNSUP },
-		{ "cpuset-mems", required_argument, NULL, U_UNSUP },
-		{ "kernel-memory", required_argument, NULL, U_UNSUP },
-		{ "kernel-memory-tcp", required_argument, NULL, U_UNSUP },
-		{ "l3-cache-schema", required_argument, NULL, U_UNSUP },
-		{ "mem-bw-schema", required_argument, NULL, U_UNSUP },
-		{ NULL, 0, NULL, 0 }
-	};
-	struct uopts o = { 0 };
+	struct oci_update u = { 0 };
 	struct oci_state st;
-	int i, r, c, li = 0;
+	const char *id;
+	int r = oci_update_args(argc, argv, &u, &id);
 
-	/* parse_sub's callback cannot see which long option it was */
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:r:", lo, &li)) != -1) {
-		if (c == '?')
-			fail(EXIT_USAGE, "update: unknown option %s", argv[optind - 1]);
-		if (c == ':')
-			fail(EXIT_USAGE, "update: option %s needs a value", argv[optind - 1]);
-		if (c == U_UNSUP)
-			fail(EXIT_FAIL, "update: --%s: not supported by vserver-oci (memory, swap, "
-			     "pids and cpu limits are)", lo[li].name);
-		u_opt(c, optarg, &o);
-	}
-	i = optind;
-	const char *id = need_id(argc, argv, i, "update");
-	check_extra(argc, i + 1, "update");
-	if (o.resources && o.other)
-		fail(EXIT_USAGE, "update: --resources and the other options exclude each other");
-	if (o.resources) {
-		struct json_object *j;
-		int fd = strcmp(o.resources, "-") ? open(o.resources, O_RDONLY | O_CLOEXEC) : 0;
-		if (fd < 0)
-			fail(EXIT_FAIL, "update: --resources %s: %s", o.resources, strerror(errno));
-		r = oci_json_read_fd(fd, fd ? o.resources : "resources (stdin)", &j);
-		if (fd)
-			close(fd);
-		if (r < 0 || (r = oci_update_from_json(j, &o.u)) < 0)
-			fail_lib(r);
-		json_object_put(j);
-	}
+	if (r == -EINVAL)
+		fail(EXIT_USAGE, "update: %s", oci_errmsg);
+	if (r < 0)
+		fail_lib(r);
 	open_state(id, &st);
-	if ((r = oci_update(&st, &o.u)) < 0)
+	if ((r = oci_update(&st, &u)) < 0)
 		fail_lib(r);
 	oci_state_close(&st);
 	return EXIT_OK;

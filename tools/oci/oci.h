@@ -222,6 +222,8 @@ struct oci_update {
 };
 int oci_update_size(const char *opt, const char *val, int64_t *out);
 int oci_update_from_json(struct json_object *o, struct oci_update *u);
+/* update's command line (update-args.c); -EINVAL: a usage error */
+int oci_update_args(int argc, char **argv, struct oci_update *u, const char **id);
 int oci_update(struct oci_state *st, const struct oci_update *u);
 /* vx.c: the context's nproc and rss limits as update changes them */
 struct oci_vx_saved {
