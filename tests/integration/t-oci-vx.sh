@@ -63,6 +63,22 @@ check_out "the context is the container's (its name)" '^oci:c1$' \
 	"$VSB/tools/vuname" --xid 4711 --get context
 check_out "linux.resources.pids.limit is the context's nproc limit" 'nproc.*40' \
 	"$VSB/tools/vlimit" --xid 4711
+# update: the context's limits follow the cgroup's
+check "update --pids-limit 60" O update --pids-limit 60 c1
+check_out "update: the context's nproc limit follows" '^nproc .* 60 ' "$VSB/tools/vlimit" --xid 4711
+if grep -qw memory /sys/fs/cgroup/cgroup.controllers /sys/fs/cgroup/unified/cgroup.controllers 2>/dev/null ||
+	[ -d /sys/fs/cgroup/memory ]; then
+	pages=$((64 * 1024 * 1024 / $(getconf PAGESIZE)))
+	check "update --memory 64m" O update --memory 64m c1
+	check_out "update: the context's rss limit follows ($pages pages)" "^rss .* $pages " \
+		"$VSB/tools/vlimit" --xid 4711
+else
+	skip "update --memory 64m" "no memory cgroup controller here"
+	skip "update: the context's rss limit follows" "no memory cgroup controller here"
+fi
+check_msg 1 "update: a bad value changes neither cgroup nor context" 'cpu.period: 5 is out of range' \
+	O update --pids-limit 70 --cpu-period 5 c1
+check_out "... the context's nproc limit is still 60" '^nproc .* 60 ' "$VSB/tools/vlimit" --xid 4711
 check_msg 1 "a second container with the same id is refused, naming it" \
 	'org.vserver.xid: context 4711 already exists' O run --bundle "$B" c2
 cond "... and leaves nothing behind" test ! -e "$ROOT/c2"
