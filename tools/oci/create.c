@@ -179,6 +179,7 @@ void oci_undo_create(struct oci_state *st, pid_t child)
 	}
 	oci_cgroup_kill_all(st, SIGKILL);
 	oci_cgroup_remove(st);
+	oci_barrier_release(st);
 	oci_state_remove(st);
 }
 
@@ -227,7 +228,9 @@ int oci_create(const char *id, const char *bundle, const char *pidfile, const ch
 			goto fail;
 		}
 	}
-	if ((r = copy_config(s, st)) < 0 || (r = oci_state_save(st)) < 0)
+	/* the barrier before any process of the container runs */
+	if ((r = copy_config(s, st)) < 0 || (r = oci_barrier_take(s, st)) < 0 ||
+	    (r = oci_state_save(st)) < 0)
 		goto fail;
 	snprintf(fifo, sizeof(fifo), "%s/exec.fifo", st->dir);
 	if (mkfifo(fifo, 0600) < 0 || (L.fifofd = open(fifo, O_RDWR | O_CLOEXEC)) < 0) {

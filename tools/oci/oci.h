@@ -133,6 +133,7 @@ struct oci_state {
 	char *created;		/* RFC 3339 */
 	char *cgroup;		/* relative to each hierarchy's root */
 	bool v1_memory, v1_pids, v1_cpu, v1_devices;
+	char *barrier, *barrier_key;	/* vx: the directory holding the chroot barrier */
 	char **annotations;
 	bool started;
 };
@@ -255,6 +256,9 @@ int oci_vx_setup(const struct oci_spec *s, const char *id, char *err, size_t err
 int oci_vx_end_setup(pid_t init);
 /* In exec, privileged, after joining the namespaces: the init's contexts. */
 int oci_vx_join(pid_t init, char *err, size_t errlen);
+/* barrier.c: the chroot barrier on root.path's parent (vx containers) */
+int oci_barrier_take(const struct oci_spec *s, struct oci_state *st);
+void oci_barrier_release(struct oci_state *st);
 /* hooks (create.c) */
 int oci_run_hooks(const struct oci_spec *s, int which, struct oci_state *st,
 		  enum oci_status status);
