@@ -234,6 +234,17 @@ else
 	skip "pids.limit in force" "no pids controller here"
 fi
 
+# ---- seccomp: two comparisons of one argument mean either (runc, crun);
+# runtime-tools' default profile has personality(0 or 8 or ...)
+config '["sh", "-c", "busybox linux64 true && echo p0-allowed; busybox linux32 true; echo rc=$?"]' "" \
+	'"seccomp": {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["personality"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1, "args": [{"index": 0, "value": 8, "op": "SCMP_CMP_EQ"}, {"index": 0, "value": 131080, "op": "SCMP_CMP_EQ"}]}]}'
+check "seccomp: a rule comparing one argument twice loads" O run --bundle "$B" sc1
+cp "$OUT" "$T/sc1.out"
+cond "seccomp: what neither comparison matches is allowed" grep -q "p0-allowed" "$T/sc1.out"
+cond "seccomp: what one of them matches is refused (EPERM)" \
+	grep -Eq "personality.*(not permitted|EPERM)" "$T/sc1.out"
+cond "... and the program failed for it" grep -qx "rc=1" "$T/sc1.out"
+
 # ---- update: new limits for a living container, all or nothing
 # cgv ID CTRL V2FILE V1FILE: the container's value, from v2 or v1
 cgv() { cat "$(cg2)/vserver-oci/$1/$3" "/sys/fs/cgroup/$2/vserver-oci/$1/$4" 2>/dev/null | head -n 1; }
