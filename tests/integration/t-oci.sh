@@ -144,6 +144,11 @@ config '["true"]' "\"hooks\": {\"prestart\": [{\"path\": \"$T/hook\", \"args\": 
 check "run with prestart and poststop hooks" O run --bundle "$B" h1
 cond "hooks: prestart got the state with id and pid" grep -q '"id":"h1".*prestart' <(tr -d '\n ' <"$T/hook.out")
 cond "hooks: poststop ran" grep -q "poststop" "$T/hook.out"
+# a failing poststart or poststop hook is a warning; the ones after it run
+config '["true"]' "\"hooks\": {\"poststart\": [{\"path\": \"/bin/false\"}, {\"path\": \"$T/hook\", \"args\": [\"hook\", \"poststart-2nd\"]}], \"poststop\": [{\"path\": \"/bin/false\"}, {\"path\": \"$T/hook\", \"args\": [\"hook\", \"poststop-2nd\"]}]}"
+check_msg 0 "a failing poststart/poststop hook is a warning" "warning: hooks.poststart" O run --bundle "$B" h2
+cond "hooks: the poststart hook after a failing one ran" grep -q "poststart-2nd" "$T/hook.out"
+cond "hooks: the poststop hook after a failing one ran" grep -q "poststop-2nd" "$T/hook.out"
 
 # --log-format json records the failure as runc does
 config '["/no/such/program"]'

@@ -142,8 +142,15 @@ int oci_run_hooks(const struct oci_spec *s, int which, struct oci_state *st,
 	if (!s->hooks[which].n)
 		return 0;
 	state = oci_state_json(st, status);
-	for (size_t i = 0; i < s->hooks[which].n && r == 0; i++)
+	for (size_t i = 0; i < s->hooks[which].n && r == 0; i++) {
 		r = run_hook(&s->hooks[which].h[i], state, names[which]);
+		/* a failing poststart or poststop hook is a warning, and the
+		 * hooks after it still run (the spec says so) */
+		if (r < 0 && (which == HOOK_POSTSTART || which == HOOK_POSTSTOP)) {
+			oci_warn("%s", oci_errmsg);
+			r = 0;
+		}
+	}
 	free(state);
 	return r;
 }
