@@ -189,7 +189,7 @@ void oci_state_close(struct oci_state *st)
 int oci_state_remove(struct oci_state *st)
 {
 	static const char *const files[] = { "state.json", ".state.json.tmp", "config.json",
-		"exec.fifo", NULL };
+		"config.json.new" /* an update cut short */, "exec.fifo", NULL };
 
 	for (size_t i = 0; files[i]; i++)
 		unlinkat(st->dirfd, files[i], 0);
