@@ -94,8 +94,12 @@ int oci_barrier_take(const struct oci_spec *s, struct oci_state *st)
 		return 0;
 	if (!realpath(s->rootfs, real))
 		return oci_err(-errno, "root.path %s: %s", s->rootfs, strerror(errno));
-	snprintf(parent, sizeof(parent), "%s", real);
-	snprintf(parent, sizeof(parent), "%s", dirname(parent));
+	/* dirname() works in place: on a copy, and from there into parent */
+	{
+		char tmp[PATH_MAX];
+		snprintf(tmp, sizeof(tmp), "%s", real);
+		snprintf(parent, sizeof(parent), "%s", dirname(tmp));
+	}
 	/* a barrier on / would close the whole host to every context */
 	if (!strcmp(parent, "/"))
 		return oci_err(-EINVAL, "root.path %s: its parent is /, which cannot get the chroot "
