@@ -98,6 +98,14 @@ check_out "without an id the runtime picks one of 40000-49151" \
 	'^VxID:[[:space:]]*4[0-9]{4}$' O run --bundle "$B" c3
 cond "... and run leaves nothing behind" test ! -e "$ROOT/c3"
 
+# engines' ids are 64 hex digits: more than the kernel keeps of a name
+long=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
+config '["sleep", "1000"]' '{"org.vserver.xid": "4713"}'
+check "a container with a 64-character id (podman's, containerd's)" O run -d --bundle "$B" "$long"
+check_out "... its context's name keeps the first 60 characters" "^oci:${long:0:60}\$" \
+	"$VSB/tools/vuname" --xid 4713 --get context
+O delete --force "$long" >/dev/null 2>&1
+config '["sh", "-c", "grep VxID /proc/self/status"]' '{}'
 check_out "--backend ns keeps a container out of contexts" '^VxID:[[:space:]]*0$' \
 	"$OCI" --root "$ROOT" --backend ns run --bundle "$B" c4
 config '["true"]' '{"org.vserver.ip": "198.18.0.31"}'

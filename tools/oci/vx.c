@@ -153,7 +153,10 @@ int oci_vx_resolve(struct oci_spec *s, const char *id)
 				       "no network contexts");
 	}
 	free(v->name);
-	if (asprintf(&v->name, "oci:%s", id) < 0) {
+	/* the kernel keeps VHILEN - 1 (64) bytes: podman's and containerd's
+	 * ids are 64 hex digits, so the name keeps the first 60 of them (ids
+	 * that long differ long before their end) */
+	if (asprintf(&v->name, "oci:%.*s", VHILEN - 1 - 4, id) < 0) {
 		v->name = NULL;
 		return oci_err(-ENOMEM, "out of memory");
 	}
