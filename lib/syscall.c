@@ -333,3 +333,32 @@ int vs_vx_get_ncaps(uint32_t nid, uint64_t *ncaps)
 	*ncaps = d.ncaps;
 	return 0;
 }
+
+/* The inode attributes of the directory open as fd (ABI: fget_iattr /
+ * fset_iattr, the descriptor as the id): by descriptor, so the caller
+ * checks what it opened and no path is looked up twice. */
+int vs_vx_fget_iattr(int fd, uint32_t *flags, uint32_t *mask)
+{
+	struct vcmd_ctx_fiattr_v0 d = { 0 };
+	long r;
+
+	if (fd < 0)
+		return -EBADF;
+	r = vs_vx_call(VCMD_fget_iattr, (uint32_t)fd, &d);
+	if (r < 0)
+		return (int)r;
+	if (flags)
+		*flags = d.flags;
+	if (mask)
+		*mask = d.mask;
+	return 0;
+}
+
+int vs_vx_fset_iattr(int fd, uint32_t flags, uint32_t mask)
+{
+	struct vcmd_ctx_fiattr_v0 d = { .flags = flags, .mask = mask };
+
+	if (fd < 0)
+		return -EBADF;
+	return (int)vs_vx_call(VCMD_fset_iattr, (uint32_t)fd, &d);
+}

@@ -51,4 +51,6 @@ cond "vserver-stat completes --net" grep -qx -- --net <<<"$(complete_line "vserv
 cond "vserver-oci completes its commands" grep -qx exec <<<"$(complete_line "vserver-oci ")"
 cond "vserver-oci completes --log-format values" grep -qx json <<<"$(complete_line "vserver-oci --log-format ")"
 cond "vserver-oci exec completes --console-socket" grep -qx -- --console-socket <<<"$(complete_line "vserver-oci exec --con")"
+cond "vserver-oci completes update" grep -qx update <<<"$(complete_line "vserver-oci up")"
+cond "vserver-oci update completes --pids-limit" grep -qx -- --pids-limit <<<"$(complete_line "vserver-oci update --pi")"
 finish

@@ -63,6 +63,28 @@ check_out "the context is the container's (its name)" '^oci:c1$' \
 	"$VSB/tools/vuname" --xid 4711 --get context
 check_out "linux.resources.pids.limit is the context's nproc limit" 'nproc.*40' \
 	"$VSB/tools/vlimit" --xid 4711
+# update: the context's limits follow the cgroup's
+check "update --pids-limit 60" O update --pids-limit 60 c1
+check_out "update: the context's nproc limit follows" '^nproc .* 60 ' "$VSB/tools/vlimit" --xid 4711
+if grep -qw memory /sys/fs/cgroup/cgroup.controllers /sys/fs/cgroup/unified/cgroup.controllers 2>/dev/null ||
+	[ -d /sys/fs/cgroup/memory ]; then
+	pages=$((64 * 1024 * 1024 / $(getconf PAGESIZE)))
+	check "update --memory 64m" O update --memory 64m c1
+	# as at create: rss only where the kernel enforces it for contexts
+	if "$VSB/tools/vlimit" --mask | grep -qw rss; then
+		check_out "update: the context's rss limit follows ($pages pages)" "^rss .* $pages " \
+			"$VSB/tools/vlimit" --xid 4711
+	else
+		skip "update: the context's rss limit follows" \
+			"this kernel does not enforce rss for contexts (vlimit --mask); the cgroup's memory limit does"
+	fi
+else
+	skip "update --memory 64m" "no memory cgroup controller here"
+	skip "update: the context's rss limit follows" "no memory cgroup controller here"
+fi
+check_msg 1 "update: a bad value changes neither cgroup nor context" 'cpu.period: 5 is out of range' \
+	O update --pids-limit 70 --cpu-period 5 c1
+check_out "... the context's nproc limit is still 60" '^nproc .* 60 ' "$VSB/tools/vlimit" --xid 4711
 check_msg 1 "a second container with the same id is refused, naming it" \
 	'org.vserver.xid: context 4711 already exists' O run --bundle "$B" c2
 cond "... and leaves nothing behind" test ! -e "$ROOT/c2"
@@ -76,11 +98,57 @@ check_out "without an id the runtime picks one of 40000-49151" \
 	'^VxID:[[:space:]]*4[0-9]{4}$' O run --bundle "$B" c3
 cond "... and run leaves nothing behind" test ! -e "$ROOT/c3"
 
+# engines' ids are 64 hex digits: more than the kernel keeps of a name
+long=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
+config '["sleep", "1000"]' '{"org.vserver.xid": "4713"}'
+check "a container with a 64-character id (podman's, containerd's)" O run -d --bundle "$B" "$long"
+check_out "... its context's name keeps the first 60 characters" "^oci:${long:0:60}\$" \
+	"$VSB/tools/vuname" --xid 4713 --get context
+O delete --force "$long" >/dev/null 2>&1
+config '["sh", "-c", "grep VxID /proc/self/status"]' '{}'
 check_out "--backend ns keeps a container out of contexts" '^VxID:[[:space:]]*0$' \
 	"$OCI" --root "$ROOT" --backend ns run --bundle "$B" c4
 config '["true"]' '{"org.vserver.ip": "198.18.0.31"}'
 check_msg 1 "org.vserver.ip with a network namespace is refused, naming the field" \
 	'annotations.org.vserver.ip: a network context is on the host' O run --bundle "$B" c5
+
+# ---- the chroot barrier on the directory holding the container's root
+HP=$VSB/tests/integration/vs-probe
+cp "$VSB/tests/integration/vs-attack" "$B/rootfs/bin/vs-attack"
+marker=$T/ocivx-escape-marker
+echo here >"$marker"
+config '["sleep", "1000"]' '{}'
+# CAP_SYS_CHROOT: the classic escape needs it
+sed -i 's/"CAP_AUDIT_WRITE"/"CAP_AUDIT_WRITE", "CAP_SYS_CHROOT"/g' "$B/config.json"
+check_out "no barrier on the bundle before" '^none$' "$HP" barrier "$B"
+# the control: in an ns container (xid 0, no barrier) the same walk gets out,
+# so the test below can fail
+"$OCI" --root "$ROOT" --backend ns run -d --bundle "$B" b0 >/dev/null 2>&1
+check_out "control: without the barrier (ns container) a directory handed in leads out" \
+	'^escaped' "$OCI" --root "$ROOT" --backend ns exec --preserve-fds 1 b0 /bin/vs-attack updir 3 "$marker" 3<"$B/rootfs"
+"$OCI" --root "$ROOT" --backend ns delete --force b0 >/dev/null 2>&1
+check "a vx container with CAP_SYS_CHROOT" O run -d --bundle "$B" b1
+check_out "the root's parent (the bundle) has the chroot barrier" '^barrier$' "$HP" barrier "$B"
+check_out "the classic chroot escape (mkdir, chroot, chdir .. 64 times, chroot .) stays inside" \
+	'^contained$' O exec b1 /bin/vs-attack chroot "$marker"
+check_out "from a directory outside the root, the walk up stops at the barrier" \
+	'^blocked at 1 EPERM$' O exec --preserve-fds 1 b1 /bin/vs-attack updir 3 "$marker" 3<"$B/rootfs"
+# a second bundle whose root.path is the same directory: the parent is shared
+B2=$T/ocivx-bundle2
+mkdir -p "$B2"
+sed "s|\"path\": \"rootfs\"|\"path\": \"$B/rootfs\"|" "$B/config.json" >"$B2/config.json"
+check "a second container under the same parent" O run -d --bundle "$B2" b2
+check "delete the first" O delete --force b1
+check_out "the barrier stays while the second holds it" '^barrier$' "$HP" barrier "$B"
+check "delete the second" O delete --force b2
+check_out "the last one out clears the barrier it set" '^none$' "$HP" barrier "$B"
+cond "... and the registry is empty" test -z "$(ls -A /run/vserver-oci.barriers 2>/dev/null)"
+# a barrier the runtime did not set is never cleared
+check_out "a barrier set beforehand (by the admin)" '^barrier$' "$HP" barrier "$B" set
+check "a container under it" O run -d --bundle "$B" b3
+check "delete it" O delete --force b3
+check_out "the admin's barrier is still there" '^barrier$' "$HP" barrier "$B"
+"$HP" barrier "$B" clear >/dev/null
 
 # a network context
 if ! "$VINFO" apiver >/dev/null 2>&1 || [ ! -d /proc/virtnet ]; then

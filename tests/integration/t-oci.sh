@@ -144,6 +144,11 @@ config '["true"]' "\"hooks\": {\"prestart\": [{\"path\": \"$T/hook\", \"args\": 
 check "run with prestart and poststop hooks" O run --bundle "$B" h1
 cond "hooks: prestart got the state with id and pid" grep -q '"id":"h1".*prestart' <(tr -d '\n ' <"$T/hook.out")
 cond "hooks: poststop ran" grep -q "poststop" "$T/hook.out"
+# a failing poststart or poststop hook is a warning; the ones after it run
+config '["true"]' "\"hooks\": {\"poststart\": [{\"path\": \"/bin/false\"}, {\"path\": \"$T/hook\", \"args\": [\"hook\", \"poststart-2nd\"]}], \"poststop\": [{\"path\": \"/bin/false\"}, {\"path\": \"$T/hook\", \"args\": [\"hook\", \"poststop-2nd\"]}]}"
+check_msg 0 "a failing poststart/poststop hook is a warning" "warning: hooks.poststart" O run --bundle "$B" h2
+cond "hooks: the poststart hook after a failing one ran" grep -q "poststart-2nd" "$T/hook.out"
+cond "hooks: the poststop hook after a failing one ran" grep -q "poststop-2nd" "$T/hook.out"
 
 # --log-format json records the failure as runc does
 config '["/no/such/program"]'
@@ -234,6 +239,92 @@ else
 	skip "pids.limit in force" "no pids controller here"
 fi
 
+# ---- seccomp: two comparisons of one argument mean either (runc, crun);
+# runtime-tools' default profile has personality(0 or 8 or ...)
+config '["sh", "-c", "busybox linux64 true && echo p0-allowed; busybox linux32 true; echo rc=$?"]' "" \
+	'"seccomp": {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["personality"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1, "args": [{"index": 0, "value": 8, "op": "SCMP_CMP_EQ"}, {"index": 0, "value": 131080, "op": "SCMP_CMP_EQ"}]}]}'
+check "seccomp: a rule comparing one argument twice loads" O run --bundle "$B" sc1
+cp "$OUT" "$T/sc1.out"
+cond "seccomp: what neither comparison matches is allowed" grep -q "p0-allowed" "$T/sc1.out"
+cond "seccomp: what one of them matches is refused (EPERM)" \
+	grep -Eq "personality.*(not permitted|EPERM)" "$T/sc1.out"
+cond "... and the program failed for it" grep -qx "rc=1" "$T/sc1.out"
+
+# ---- update: new limits for a living container, all or nothing
+# cgv ID CTRL V2FILE V1FILE: the container's value, from v2 or v1
+cgv() { cat "$(cg2)/vserver-oci/$1/$3" "/sys/fs/cgroup/$2/vserver-oci/$1/$4" 2>/dev/null | head -n 1; }
+config '["sleep", "1000"]' "" '"resources": {"memory": {"limit": 67108864}, "pids": {"limit": 40}}'
+if O run -d --bundle "$B" up1 >"$OUT" 2>&1; then
+	check "update --memory 128m --pids-limit 60" O update --memory 128m --pids-limit 60 up1
+	cond "update: memory.limit in force ($(cgv up1 memory memory.max memory.limit_in_bytes))" \
+		test "$(cgv up1 memory memory.max memory.limit_in_bytes)" = 134217728
+	cond "update: pids.limit in force ($(cgv up1 pids pids.max pids.max))" \
+		test "$(cgv up1 pids pids.max pids.max)" = 60
+	cond "update: the container's config.json records it" \
+		test "$(jq -c '.linux.resources | [.memory.limit, .pids.limit]' "$ROOT/up1/config.json")" = "[134217728,60]"
+	check_msg 2 "update: a bad number is refused" "--pids-limit: 'lots' is not a number" \
+		O update --pids-limit lots up1
+	check_msg 2 "update: a bad size is refused" "--memory: '12q' is not a size" \
+		O update --memory 12q up1
+	check_msg 1 "update: a bad value refuses the whole update" "cpu.period: 5 is out of range" \
+		O update --memory 32m --cpu-period 5 up1
+	cond "... and the memory limit before it is not applied" \
+		test "$(cgv up1 memory memory.max memory.limit_in_bytes)" = 134217728
+	check_msg 1 "update: swap below memory is refused" "memory.swap: 16777216 .* less than memory.limit 134217728" \
+		O update --memory-swap 16m up1
+	check_msg 1 "update: an option runc has and this runtime cannot honour names itself" \
+		"--blkio-weight: not supported by vserver-oci" O update --blkio-weight 100 up1
+	check_msg 2 "update: --resources excludes the other options" "exclude each other" \
+		O update --resources - --memory 1g up1 </dev/null
+	check_msg 1 "update --resources: a set member it cannot honour is named" \
+		"resources.blockIO.weight: not supported" \
+		O update --resources - up1 <<<'{"memory": {"limit": 100663296}, "blockIO": {"weight": 10}}'
+	cond "... and nothing of it is applied" \
+		test "$(cgv up1 memory memory.max memory.limit_in_bytes)" = 134217728
+	check_msg 1 "update --resources: a wrong type is named" "resources.pids.limit: must be an integer" \
+		O update --resources - up1 <<<'{"pids": {"limit": "ten"}}'
+	# what containerd's shim sends: the whole LinuxResources, unset parts null or 0
+	check "update --resources - (stdin, as containerd's shim)" O update --resources - up1 \
+		<<<'{"memory": {"limit": 100663296, "swap": null, "kernel": 0}, "pids": {"limit": -1}, "cpu": {"shares": 512, "quota": 50000, "period": 100000, "cpus": ""}, "blockIO": {"weight": null}, "devices": []}'
+	cond "update --resources: memory.limit in force" \
+		test "$(cgv up1 memory memory.max memory.limit_in_bytes)" = 100663296
+	cond "update --resources: pids.limit -1 lifts the limit" test "$(cgv up1 pids pids.max pids.max)" = max
+	cond "update --resources: cpu.quota in force ($(cgv up1 cpu cpu.max cpu.cfs_quota_us))" \
+		grep -Eq '^50000( 100000)?$' <<<"$(cgv up1 cpu cpu.max cpu.cfs_quota_us)"
+	cond "update --resources: cpu.shares in force ($(cgv up1 cpu cpu.weight cpu.shares))" \
+		grep -Eq '^(512|20)$' <<<"$(cgv up1 cpu cpu.weight cpu.shares)"
+	check "update --cpu-quota -1 (no limit)" O update --cpu-quota -1 up1
+	cond "update: cpu.quota lifted ($(cgv up1 cpu cpu.max cpu.cfs_quota_us))" \
+		grep -Eq '^(-1|max 100000)$' <<<"$(cgv up1 cpu cpu.max cpu.cfs_quota_us)"
+	O kill up1 KILL >/dev/null 2>&1
+	wait_until 5 bash -c "'$OCI' --root '$ROOT' state up1 2>/dev/null | grep -q stopped" || true
+	check_msg 1 "update: a stopped container is refused" "container up1 is stopped" \
+		O update --memory 64m up1
+	O delete --force up1 >/dev/null 2>&1
+	# no limit at create: on a hybrid host the container is in no v1
+	# memory cgroup yet; update puts its processes into one
+	config '["sh", "-c", "sleep 1000 & sleep 1000"]'
+	O run -d --bundle "$B" up2 >/dev/null 2>&1
+	check "update of a container created without limits" O update --memory 64m up2
+	cond "update: the new memory limit is in force" \
+		test "$(cgv up2 memory memory.max memory.limit_in_bytes)" = 67108864
+	if [ -d /sys/fs/cgroup/memory/vserver-oci/up2 ]; then
+		cond "update: every process of the container is in the new v1 memory cgroup" test \
+			"$(sort "$(cg2)/vserver-oci/up2/cgroup.procs" | tr '\n' ' ')" = \
+			"$(sort /sys/fs/cgroup/memory/vserver-oci/up2/cgroup.procs | tr '\n' ' ')"
+	else
+		skip "update: every process of the container is in the new v1 memory cgroup" \
+			"memory is delegated in cgroup v2 here (the container's own cgroup)"
+	fi
+	check "delete after update (the cgroups it made go too)" O delete --force up2
+	cond "update: nothing left" nothing_left up2
+	cond "update: the v1 cgroup update made is gone" test ! -e /sys/fs/cgroup/memory/vserver-oci/up2
+else
+	for d in "update --memory --pids-limit" "update refusals" "update --resources"; do
+		skip "$d" "no memory and pids controller here"
+	done
+fi
+
 # ---- linux.resources.devices: the v1 devices controller and the eBPF
 # filter on cgroup v2, each where this host has it (VSERVER_OCI_DEVICES
 # forces one; a hybrid host has both)
@@ -317,7 +408,8 @@ fi
 podman_skip() {
 	local why=$1 d
 	for d in "podman run --rm" "podman run: exit status" "podman run -it" "podman ps while running" \
-		"podman exec" "podman exec -it" "podman kill" "podman stop" "podman --memory" "podman --pids-limit"; do
+		"podman exec" "podman exec -it" "podman kill" "podman stop" "podman --memory" "podman --pids-limit" \
+		"podman update"; do
 		skip "$d" "$why"
 	done
 }
@@ -384,6 +476,15 @@ pids=$(cat /sys/fs/cgroup/pids/libpod_parent/libpod-$id/pids.max \
 	"$(cg2)/libpod_parent/libpod-$id/pids.max" 2>/dev/null | head -n 1)
 cond "podman --memory 64m reaches the cgroup (${mem:-none})" test "${mem:-}" = 67108864
 cond "podman --pids-limit 50 reaches the cgroup (${pids:-none})" test "${pids:-}" = 50
+# podman update hands the runtime `update --resources FILE`
+if P update --help >/dev/null 2>&1; then
+	check "podman update --memory 96m" P update --memory 96m oci1
+	mem=$(cat /sys/fs/cgroup/memory/libpod_parent/libpod-$id/memory.limit_in_bytes \
+		"$(cg2)/libpod_parent/libpod-$id/memory.max" 2>/dev/null | head -n 1)
+	cond "podman update: memory in force (${mem:-none})" test "${mem:-}" = 100663296
+else
+	skip "podman update" "this podman has no update command"
+fi
 check "podman kill -s USR1" P kill -s USR1 oci1
 wait_until 10 bash -c "podman --root '$PR/storage' --runroot '$PR/run' ps -a --format '{{.Status}}' --filter name=oci1 | grep -q 'Exited (9)'"
 check_out "podman kill: the signal reached the container's init" 'Exited \(9\)' P ps -a --format '{{.Status}}' --filter name=oci1

@@ -24,6 +24,15 @@
  *       and for SECONDS appends to FILE what it reads from fd 0 ("start",
  *       "read: DATA", "eof", "error E", "end")
  *   vs-attack syslog        syslog(2) size and read: "size=E read=E"
+ *   vs-attack chroot MARKER the classic chroot escape (needs CAP_SYS_CHROOT):
+ *       mkdir and chroot into a subdirectory, chdir("..") 64 times from the
+ *       old root, chroot("."); "escaped" when MARKER (an absolute path of
+ *       the host's) is then visible, else "contained"; "error STEP E"
+ *   vs-attack updir FD MARKER
+ *       from a directory outside the root handed in as FD (what a process
+ *       has once it escaped): fchdir, then chdir("..") up to 64 times;
+ *       "escaped" when MARKER is visible from where it got, else
+ *       "blocked at N E" (the Nth step failed) or "contained"
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -287,6 +296,56 @@ static int linger(int seconds, const char *file)
 	_exit(0);
 }
 
+/* MARKER as seen from the current directory, climbed to the top */
+static bool marker_seen(const char *marker)
+{
+	struct stat st;
+
+	while (*marker == '/')
+		marker++;
+	return fstatat(AT_FDCWD, marker, &st, 0) == 0;
+}
+
+static int chroot_escape(const char *marker)
+{
+	if (mkdir("/.vs-escape", 0700) < 0 && errno != EEXIST) {
+		printf("error mkdir %s\n", ename(errno));
+		return 1;
+	}
+	if (chroot("/.vs-escape") < 0) {
+		printf("error chroot %s\n", ename(errno));
+		return 1;
+	}
+	/* the working directory stayed at the old root, outside the new one */
+	for (int i = 0; i < 64; i++)
+		if (chdir("..") < 0) {
+			printf("error chdir %s\n", ename(errno));
+			return 1;
+		}
+	if (chroot(".") < 0) {
+		printf("error chroot-dot %s\n", ename(errno));
+		return 1;
+	}
+	printf("%s\n", marker_seen(marker) ? "escaped" : "contained");
+	return 0;
+}
+
+static int updir(int fd, const char *marker)
+{
+	if (fchdir(fd) < 0) {
+		printf("blocked at 0 %s\n", ename(errno));
+		return 0;
+	}
+	for (int i = 1; i <= 64; i++)
+		if (chdir("..") < 0) {
+			printf("%s at %d %s\n", marker_seen(marker) ? "escaped" : "blocked", i,
+			       ename(errno));
+			return 0;
+		}
+	printf("%s\n", marker_seen(marker) ? "escaped" : "contained");
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc >= 5 && !strcmp(argv[1], "watch"))
@@ -309,6 +368,10 @@ int main(int argc, char **argv)
 		printf("size=%s read=%s\n", se, res(klogctl(3, buf, sizeof(buf))));
 		return 0;
 	}
-	fprintf(stderr, "usage: vs-attack watch|exe|fd|tty|linger|syslog ...\n");
+	if (argc >= 3 && !strcmp(argv[1], "chroot"))
+		return chroot_escape(argv[2]);
+	if (argc >= 4 && !strcmp(argv[1], "updir"))
+		return updir(atoi(argv[2]), argv[3]);
+	fprintf(stderr, "usage: vs-attack watch|exe|fd|tty|linger|syslog|chroot|updir ...\n");
 	return 2;
 }

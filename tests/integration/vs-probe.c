@@ -30,6 +30,10 @@
  *                           to the cgroup directory, one per line
  *   vs-probe progid ID      "loaded" while the eBPF program ID exists, else
  *                           "gone"
+ *   vs-probe barrier DIR [set|clear]
+ *                           sets or clears the chroot barrier mark of DIR
+ *                           (vserver fset_iattr), then prints it: "barrier"
+ *                           or "none" (fget_iattr), or "error ERRNO-NAME"
  *   vs-probe nobpf ERRNO CMD...
  *                           runs CMD with bpf() failing with ERRNO (a
  *                           number): a kernel or a caller without eBPF
@@ -488,6 +492,29 @@ static int nobpf(int err, char **cmd)
 	return 127;
 }
 
+/* f[gs]et_iattr: VC_CMD(VC_CAT_INODE 38, 3|4, 0), the descriptor as the id */
+static int barrier(const char *dir, const char *op)
+{
+	struct { uint32_t tag, flags, mask; } d = { 0 };
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd >= 0 && op) {
+		struct { uint32_t tag, flags, mask; } w = {
+			0, strcmp(op, "set") ? 0 : 0x00010000, 0x00010000 };
+		if (syscall(236, (38U << 24) | (4U << 16), (unsigned)fd, &w) < 0) {
+			printf("error %s\n", ename(errno));
+			return 1;
+		}
+	}
+	if (fd < 0 || syscall(236, (38U << 24) | (3U << 16), (unsigned)fd, &d) < 0) {
+		printf("error %s\n", ename(errno));
+		return 1;
+	}
+	printf("%s\n", d.flags & 0x00010000 /* IATTR_BARRIER */ ? "barrier" : "none");
+	close(fd);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc >= 2 && !strcmp(argv[1], "fds"))
@@ -518,9 +545,11 @@ int main(int argc, char **argv)
 		return devprogs(argv[2]);
 	if (argc >= 3 && !strcmp(argv[1], "progid"))
 		return progid(argv[2]);
+	if (argc >= 3 && !strcmp(argv[1], "barrier"))
+		return barrier(argv[2], argc >= 4 ? argv[3] : NULL);
 	if (argc >= 4 && !strcmp(argv[1], "nobpf"))
 		return nobpf(atoi(argv[2]), argv + 3);
 	fprintf(stderr, "usage: vs-probe fds|session|tiocsti|caps|scan|nid|addrs|bind|serve|"
-		"connect|raw|ping|devprogs|progid|nobpf ...\n");
+		"connect|raw|ping|devprogs|progid|barrier|nobpf ...\n");
 	return 2;
 }

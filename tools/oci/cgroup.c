@@ -35,7 +35,7 @@
 #define CGROUP2_SUPER_MAGIC 0x63677270
 #endif
 
-static int v2_root(char *buf, size_t len)
+int oci_cg_v2_root(char *buf, size_t len)
 {
 	struct statfs sf;
 
@@ -68,7 +68,7 @@ static int mkdir_p(const char *path)
 	return 0;
 }
 
-static int write_file(const char *dir, const char *file, const char *val, const char *field)
+int oci_cg_write(const char *dir, const char *file, const char *val, const char *field)
 {
 	char p[PATH_MAX];
 	int fd, e;
@@ -85,7 +85,7 @@ static int write_file(const char *dir, const char *file, const char *val, const 
 	return 0;
 }
 
-static bool v2_has(const char *root, const char *ctrl)
+bool oci_cg_v2_has(const char *root, const char *ctrl)
 {
 	char p[PATH_MAX], buf[512];
 	FILE *f;
@@ -103,7 +103,7 @@ static bool v2_has(const char *root, const char *ctrl)
 }
 
 /* enables ctrl in every ancestor of PATH below the root */
-static int v2_enable(const char *root, const char *path, const char *ctrl, const char *field)
+int oci_cg_v2_enable(const char *root, const char *path, const char *ctrl, const char *field)
 {
 	char p[PATH_MAX], val[32];
 	size_t rl = strlen(root);
@@ -114,7 +114,7 @@ static int v2_enable(const char *root, const char *path, const char *ctrl, const
 	for (char *c = p + rl; c; c = strchr(c + 1, '/')) {
 		char save = *c;
 		*c = '\0';
-		r = write_file(p, "cgroup.subtree_control", val, field);
+		r = oci_cg_write(p, "cgroup.subtree_control", val, field);
 		*c = save;
 		if (r < 0)
 			return r;
@@ -122,7 +122,7 @@ static int v2_enable(const char *root, const char *path, const char *ctrl, const
 	return 0;
 }
 
-static bool v1_has(const char *ctrl)
+bool oci_cg_v1_has(const char *ctrl)
 {
 	char p[64];
 	struct statfs sf;
@@ -131,7 +131,7 @@ static bool v1_has(const char *ctrl)
 	return statfs(p, &sf) == 0 && sf.f_type == 0x27e0eb /* CGROUP_SUPER_MAGIC */;
 }
 
-static int v1_dir(const char *ctrl, const char *path, char *buf, size_t len)
+int oci_cg_v1_dir(const char *ctrl, const char *path, char *buf, size_t len)
 {
 	snprintf(buf, len, "/sys/fs/cgroup/%s/%s", ctrl, path);
 	return mkdir_p(buf) < 0 ? oci_err(-errno, "%s: %s", buf, strerror(errno)) : 0;
@@ -165,16 +165,16 @@ static int limit(const char *v2, const char *root, struct oci_state *st, const c
 	char d[PATH_MAX];
 	int r;
 
-	if (v2_has(root, ctrl)) {
-		if ((r = v2_enable(root, st->cgroup, ctrl, field)) < 0)
+	if (oci_cg_v2_has(root, ctrl)) {
+		if ((r = oci_cg_v2_enable(root, st->cgroup, ctrl, field)) < 0)
 			return r;
-		return write_file(v2, v2file, v2val, field);
+		return oci_cg_write(v2, v2file, v2val, field);
 	}
-	if (v1_has(ctrl)) {
-		if ((r = v1_dir(ctrl, st->cgroup, d, sizeof(d))) < 0)
+	if (oci_cg_v1_has(ctrl)) {
+		if ((r = oci_cg_v1_dir(ctrl, st->cgroup, d, sizeof(d))) < 0)
 			return r;
 		*v1flag = true;
-		return write_file(d, v1file, v1val, field);
+		return oci_cg_write(d, v1file, v1val, field);
 	}
 	return oci_err(-EOPNOTSUPP, "%s: the host has no %s cgroup controller for this "
 		       "container (neither delegated in cgroup v2 nor a v1 hierarchy)", field, ctrl);
@@ -227,10 +227,10 @@ static int devices_v1(const struct oci_spec *s, struct oci_state *st)
 	size_t n;
 	int r;
 
-	if ((r = v1_dir("devices", st->cgroup, d, sizeof(d))) < 0)
+	if ((r = oci_cg_v1_dir("devices", st->cgroup, d, sizeof(d))) < 0)
 		return r;
 	st->v1_devices = true;
-	if ((r = write_file(d, "devices.deny", "a", "linux.resources.devices")) < 0 ||
+	if ((r = oci_cg_write(d, "devices.deny", "a", "linux.resources.devices")) < 0 ||
 	    (r = devrules_all(s, &v, &n)) < 0)
 		return r;
 	for (size_t i = 0; i < n && r == 0; i++) {
@@ -242,14 +242,14 @@ static int devices_v1(const struct oci_spec *s, struct oci_state *st)
 		if (v[i].type == 'a' && v[i].major < 0 && v[i].minor < 0 &&
 		    strchr(v[i].access, 'r') && strchr(v[i].access, 'w') &&
 		    strchr(v[i].access, 'm')) {
-			r = write_file(d, v[i].allow ? "devices.allow" : "devices.deny", "a", field);
+			r = oci_cg_write(d, v[i].allow ? "devices.allow" : "devices.deny", "a", field);
 			continue;
 		}
 		for (const char *t = v[i].type == 'a' ? "cb" : (char[]){ v[i].type, 0 };
 		     *t && r == 0; t++) {
 			snprintf(rule, sizeof(rule), "%c %s:%s %s", *t, maj, min, v[i].access);
 			if (*v[i].access)
-				r = write_file(d, v[i].allow ? "devices.allow" : "devices.deny",
+				r = oci_cg_write(d, v[i].allow ? "devices.allow" : "devices.deny",
 					       rule, field);
 		}
 	}
@@ -274,7 +274,7 @@ static int devices_ebpf(const struct oci_spec *s, int cgfd)
 		  "instructions", n, len);
 	r = oci_devbpf_attach(cgfd, p, len);
 	free(p);
-	if (r < 0 && !v1_has("devices"))
+	if (r < 0 && !oci_cg_v1_has("devices"))
 		strncat(oci_errmsg, "; the host has no cgroup v1 devices controller either",
 			sizeof(oci_errmsg) - strlen(oci_errmsg) - 1);
 	return r;
@@ -290,8 +290,8 @@ static int devices_setup(const struct oci_spec *s, struct oci_state *st, bool *e
 
 	if ((r = oci_devices_mode(&m)) < 0)
 		return r;
-	if (m == OCI_DEV_V1 || (m == OCI_DEV_AUTO && v1_has("devices"))) {
-		if (!v1_has("devices"))
+	if (m == OCI_DEV_V1 || (m == OCI_DEV_AUTO && oci_cg_v1_has("devices"))) {
+		if (!oci_cg_v1_has("devices"))
 			return oci_err(-EOPNOTSUPP, "linux.resources.devices: VSERVER_OCI_DEVICES=v1, "
 				       "but the host has no cgroup v1 devices controller");
 		return devices_v1(s, st);
@@ -308,11 +308,11 @@ const char *oci_cgroup_devices(void)
 
 	if (oci_devices_mode(&m) < 0)
 		snprintf(buf, sizeof(buf), "none: %s", oci_errmsg);
-	else if (m != OCI_DEV_EBPF && v1_has("devices"))
+	else if (m != OCI_DEV_EBPF && oci_cg_v1_has("devices"))
 		snprintf(buf, sizeof(buf), "v1");
 	else if (m == OCI_DEV_V1)
 		snprintf(buf, sizeof(buf), "none: VSERVER_OCI_DEVICES=v1, but no v1 devices controller");
-	else if (v2_root(root, sizeof(root)) < 0 || oci_devbpf_probe() < 0)
+	else if (oci_cg_v2_root(root, sizeof(root)) < 0 || oci_devbpf_probe() < 0)
 		snprintf(buf, sizeof(buf), "none: %s", oci_errmsg);
 	else
 		snprintf(buf, sizeof(buf), "ebpf");
@@ -326,7 +326,7 @@ int oci_cgroup_setup(const struct oci_spec *s, const char *id, struct oci_state 
 	int r;
 
 	*v2fd = -1;
-	if ((r = v2_root(root, sizeof(root))) < 0)
+	if ((r = oci_cg_v2_root(root, sizeof(root))) < 0)
 		return r;
 	st->cgroup = cg_path(s, id);
 	snprintf(v2, sizeof(v2), "%s/%s", root, st->cgroup);
@@ -381,18 +381,18 @@ int oci_cgroup_setup(const struct oci_spec *s, const char *id, struct oci_state 
 		unsigned long long per = s->cpu_period ? s->cpu_period : 100000;
 		char d[PATH_MAX];
 		snprintf(a, sizeof(a), "%lld %llu", (long long)s->cpu_quota, per);
-		if (v2_has(root, "cpu")) {
+		if (oci_cg_v2_has(root, "cpu")) {
 			if ((r = limit(v2, root, st, "cpu", &st->v1_cpu, "cpu.max", a, "", "",
 				       "linux.resources.cpu.quota")) < 0)
 				return r;
-		} else if (v1_has("cpu")) {
-			if ((r = v1_dir("cpu", st->cgroup, d, sizeof(d))) < 0)
+		} else if (oci_cg_v1_has("cpu")) {
+			if ((r = oci_cg_v1_dir("cpu", st->cgroup, d, sizeof(d))) < 0)
 				return r;
 			st->v1_cpu = true;
 			snprintf(a, sizeof(a), "%llu", per);
 			snprintf(b, sizeof(b), "%lld", (long long)s->cpu_quota);
-			if ((r = write_file(d, "cpu.cfs_period_us", a, "linux.resources.cpu.period")) < 0 ||
-			    (r = write_file(d, "cpu.cfs_quota_us", b, "linux.resources.cpu.quota")) < 0)
+			if ((r = oci_cg_write(d, "cpu.cfs_period_us", a, "linux.resources.cpu.period")) < 0 ||
+			    (r = oci_cg_write(d, "cpu.cfs_quota_us", b, "linux.resources.cpu.quota")) < 0)
 				return r;
 		} else {
 			return oci_err(-EOPNOTSUPP, "linux.resources.cpu.quota: the host has no cpu "
@@ -422,20 +422,20 @@ int oci_cgroup_enter(const struct oci_state *st, pid_t pid)
 		if (!use[i])
 			continue;
 		snprintf(d, sizeof(d), "/sys/fs/cgroup/%s/%s", c[i], st->cgroup);
-		if ((r = write_file(d, "cgroup.procs", v, "cgroup")) < 0)
+		if ((r = oci_cg_write(d, "cgroup.procs", v, "cgroup")) < 0)
 			return r;
 	}
 	return 0;
 }
 
-static int v2_dir(const struct oci_state *st, char *buf, size_t len)
+int oci_cg_v2_dir(const struct oci_state *st, char *buf, size_t len)
 {
 	char root[PATH_MAX];
 	int r;
 
 	if (!st->cgroup || !*st->cgroup)
 		return -ENOENT;
-	if ((r = v2_root(root, sizeof(root))) < 0)
+	if ((r = oci_cg_v2_root(root, sizeof(root))) < 0)
 		return r;
 	snprintf(buf, len, "%s/%s", root, st->cgroup);
 	return 0;
@@ -475,9 +475,9 @@ int oci_cgroup_join_v2(const struct oci_state *st)
 	char d[PATH_MAX];
 	int r;
 
-	if ((r = v2_dir(st, d, sizeof(d))) < 0)
+	if ((r = oci_cg_v2_dir(st, d, sizeof(d))) < 0)
 		return r;
-	return write_file(d, "cgroup.procs", "0", "cgroup");
+	return oci_cg_write(d, "cgroup.procs", "0", "cgroup");
 }
 
 int oci_cgroup_pids(const struct oci_state *st, pid_t **pids, size_t *n)
@@ -487,7 +487,7 @@ int oci_cgroup_pids(const struct oci_state *st, pid_t **pids, size_t *n)
 
 	*pids = NULL;
 	*n = 0;
-	if ((r = v2_dir(st, d, sizeof(d))) < 0)
+	if ((r = oci_cg_v2_dir(st, d, sizeof(d))) < 0)
 		return r;
 	collect(d, pids, n);
 	return 0;
@@ -499,7 +499,7 @@ bool oci_cgroup_frozen(const struct oci_state *st)
 	bool fr = false;
 	FILE *f;
 
-	if (v2_dir(st, d, sizeof(d)) < 0)
+	if (oci_cg_v2_dir(st, d, sizeof(d)) < 0)
 		return false;
 	strncat(d, "/cgroup.events", sizeof(d) - strlen(d) - 1);
 	if (!(f = fopen(d, "re")))
@@ -516,9 +516,9 @@ int oci_cgroup_freeze(const struct oci_state *st, bool freeze)
 	char d[PATH_MAX];
 	int r;
 
-	if ((r = v2_dir(st, d, sizeof(d))) < 0)
+	if ((r = oci_cg_v2_dir(st, d, sizeof(d))) < 0)
 		return oci_err(r, "the container has no cgroup");
-	if ((r = write_file(d, "cgroup.freeze", freeze ? "1" : "0", "cgroup.freeze")) < 0)
+	if ((r = oci_cg_write(d, "cgroup.freeze", freeze ? "1" : "0", "cgroup.freeze")) < 0)
 		return r;
 	/* the freeze completes asynchronously: wait for cgroup.events */
 	for (int i = 0; i < 500 && oci_cgroup_frozen(st) != freeze; i++)
@@ -536,9 +536,9 @@ int oci_cgroup_kill_all(const struct oci_state *st, int sig)
 	size_t n;
 	int r;
 
-	if ((r = v2_dir(st, d, sizeof(d))) < 0)
+	if ((r = oci_cg_v2_dir(st, d, sizeof(d))) < 0)
 		return r;
-	if (sig == SIGKILL && write_file(d, "cgroup.kill", "1", "cgroup.kill") == 0)
+	if (sig == SIGKILL && oci_cg_write(d, "cgroup.kill", "1", "cgroup.kill") == 0)
 		return 0;
 	if ((r = oci_cgroup_pids(st, &pids, &n)) < 0)
 		return r;
@@ -573,7 +573,7 @@ void oci_cgroup_remove(const struct oci_state *st)
 	const bool use[] = { st->v1_memory, st->v1_pids, st->v1_cpu, st->v1_devices };
 	char d[PATH_MAX];
 
-	if (v2_dir(st, d, sizeof(d)) == 0)
+	if (oci_cg_v2_dir(st, d, sizeof(d)) == 0)
 		rmdir_tree(d);
 	for (size_t i = 0; i < 4; i++)
 		if (use[i]) {

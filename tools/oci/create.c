@@ -142,8 +142,15 @@ int oci_run_hooks(const struct oci_spec *s, int which, struct oci_state *st,
 	if (!s->hooks[which].n)
 		return 0;
 	state = oci_state_json(st, status);
-	for (size_t i = 0; i < s->hooks[which].n && r == 0; i++)
+	for (size_t i = 0; i < s->hooks[which].n && r == 0; i++) {
 		r = run_hook(&s->hooks[which].h[i], state, names[which]);
+		/* a failing poststart or poststop hook is a warning, and the
+		 * hooks after it still run (the spec says so) */
+		if (r < 0 && (which == HOOK_POSTSTART || which == HOOK_POSTSTOP)) {
+			oci_warn("%s", oci_errmsg);
+			r = 0;
+		}
+	}
 	free(state);
 	return r;
 }
@@ -179,6 +186,7 @@ void oci_undo_create(struct oci_state *st, pid_t child)
 	}
 	oci_cgroup_kill_all(st, SIGKILL);
 	oci_cgroup_remove(st);
+	oci_barrier_release(st);
 	oci_state_remove(st);
 }
 
@@ -227,7 +235,9 @@ int oci_create(const char *id, const char *bundle, const char *pidfile, const ch
 			goto fail;
 		}
 	}
-	if ((r = copy_config(s, st)) < 0 || (r = oci_state_save(st)) < 0)
+	/* the barrier before any process of the container runs */
+	if ((r = copy_config(s, st)) < 0 || (r = oci_barrier_take(s, st)) < 0 ||
+	    (r = oci_state_save(st)) < 0)
 		goto fail;
 	snprintf(fifo, sizeof(fifo), "%s/exec.fifo", st->dir);
 	if (mkfifo(fifo, 0600) < 0 || (L.fifofd = open(fifo, O_RDWR | O_CLOEXEC)) < 0) {

@@ -132,6 +132,11 @@ static void help(void)
 	       "  ps [--format table|json] ID\n"
 	       "  pause ID, resume ID  freeze / thaw every process (cgroup freezer)\n"
 	       "  list [--quiet]       containers under --root\n"
+	       "  update [--resources F|-] [--memory N] [--memory-swap N]\n"
+	       "         [--memory-reservation N] [--pids-limit N] [--cpu-quota N]\n"
+	       "         [--cpu-period N] [--cpu-share N] ID\n"
+	       "                       new limits for a living container (0: as it is,\n"
+	       "                       -1: none); all are applied or none\n"
 	       "  features             what this runtime supports, as JSON\n"
 	       "\n"
 	       "Global options:\n"
@@ -411,6 +416,24 @@ static int do_exec(int argc, char **argv)
 	return code;
 }
 
+static int do_update(int argc, char **argv)
+{
+	struct oci_update u = { 0 };
+	struct oci_state st;
+	const char *id;
+	int r = oci_update_args(argc, argv, &u, &id);
+
+	if (r == -EINVAL)
+		fail(EXIT_USAGE, "update: %s", oci_errmsg);
+	if (r < 0)
+		fail_lib(r);
+	open_state(id, &st);
+	if ((r = oci_update(&st, &u)) < 0)
+		fail_lib(r);
+	oci_state_close(&st);
+	return EXIT_OK;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option lo[] = {
@@ -475,6 +498,8 @@ int main(int argc, char **argv)
 		return do_exec(argc, argv);
 	if (!strcmp(verb, "list"))
 		return do_list(argc, argv);
+	if (!strcmp(verb, "update"))
+		return do_update(argc, argv);
 	if (!strcmp(verb, "features")) {
 		oci_features();
 		return EXIT_OK;

@@ -115,6 +115,7 @@ int oci_parse_mounts(struct json_object *a, struct oci_spec *s);
 int oci_parse_seccomp(struct json_object *o, struct oci_seccomp *sc);
 /* json helpers shared by the parsers */
 int oci_json_read_file(const char *path, struct json_object **out);
+int oci_json_read_fd(int fd, const char *name, struct json_object **out);
 int oci_strv_from_json(struct json_object *a, const char *field, char ***out);
 int oci_check_keys(struct json_object *o, const char *field, const char *const *known);
 void oci_strv_free(char **v);
@@ -132,6 +133,7 @@ struct oci_state {
 	char *created;		/* RFC 3339 */
 	char *cgroup;		/* relative to each hierarchy's root */
 	bool v1_memory, v1_pids, v1_cpu, v1_devices;
+	char *barrier, *barrier_key;	/* vx: the directory holding the chroot barrier */
 	char **annotations;
 	bool started;
 };
@@ -156,6 +158,16 @@ int oci_cgroup_freeze(const struct oci_state *st, bool freeze);
 bool oci_cgroup_frozen(const struct oci_state *st);
 int oci_cgroup_kill_all(const struct oci_state *st, int sig);
 void oci_cgroup_remove(const struct oci_state *st);
+/* The helpers update.c shares: the v2 mount, whether it delegates a
+ * controller, enabling one down to a path, the v1 hierarchies, writes
+ * that name the field on failure, the container's v2 directory. */
+int oci_cg_v2_root(char *buf, size_t len);
+bool oci_cg_v2_has(const char *root, const char *ctrl);
+int oci_cg_v2_enable(const char *root, const char *path, const char *ctrl, const char *field);
+bool oci_cg_v1_has(const char *ctrl);
+int oci_cg_v1_dir(const char *ctrl, const char *path, char *buf, size_t len);
+int oci_cg_write(const char *dir, const char *file, const char *val, const char *field);
+int oci_cg_v2_dir(const struct oci_state *st, char *buf, size_t len);
 /* What enforces linux.resources.devices here: "v1", "ebpf" or "none: WHY"
  * (features; the tests ask it). */
 const char *oci_cgroup_devices(void);
@@ -203,6 +215,26 @@ struct exec_opts {
 	bool tty, detach, nnp;
 };
 int oci_exec(struct oci_state *st, const struct exec_opts *o, int *exit_code);
+/* update.c: what `update` changes; a has_ flag per value, -1 lifts a limit */
+struct oci_update {
+	bool has_mem, has_swap, has_res, has_pids, has_shares, has_quota, has_period;
+	int64_t mem, swap, res, pids, quota;
+	uint64_t shares, period;
+};
+int oci_update_size(const char *opt, const char *val, int64_t *out);
+int oci_update_from_json(struct json_object *o, struct oci_update *u);
+/* update's command line (update-args.c); -EINVAL: a usage error */
+int oci_update_args(int argc, char **argv, struct oci_update *u, const char **id);
+int oci_update(struct oci_state *st, const struct oci_update *u);
+/* vx.c: the context's nproc and rss limits as update changes them */
+struct oci_vx_saved {
+	uint32_t xid;			/* 0: not a context */
+	bool nproc, rss;		/* to be set (and put back on failure) */
+	uint64_t nproc_soft, nproc_hard, rss_soft, rss_hard;
+};
+int oci_vx_update_check(pid_t init, const struct oci_update *u, struct oci_vx_saved *sv);
+int oci_vx_update(int64_t mem, int64_t pids, const struct oci_vx_saved *sv);
+void oci_vx_update_undo(const struct oci_vx_saved *sv);
 /* verbs.c */
 int oci_kill(struct oci_state *st, int sig, bool all);
 int oci_delete(struct oci_state *st, bool force);
@@ -224,6 +256,9 @@ int oci_vx_setup(const struct oci_spec *s, const char *id, char *err, size_t err
 int oci_vx_end_setup(pid_t init);
 /* In exec, privileged, after joining the namespaces: the init's contexts. */
 int oci_vx_join(pid_t init, char *err, size_t errlen);
+/* barrier.c: the chroot barrier on root.path's parent (vx containers) */
+int oci_barrier_take(const struct oci_spec *s, struct oci_state *st);
+void oci_barrier_release(struct oci_state *st);
 /* hooks (create.c) */
 int oci_run_hooks(const struct oci_spec *s, int which, struct oci_state *st,
 		  enum oci_status status);

@@ -226,17 +226,28 @@ int oci_seccomp_load(const struct oci_seccomp *sc, char *err, size_t errlen)
 	for (size_t i = 0; i < sc->n_rules; i++) {
 		const struct oci_scrule *ru = &sc->rules[i];
 		struct scmp_arg_cmp cmp[6];
+		bool one_each = false;
 
 		if (ru->action == sc->default_action)
 			continue;	/* libseccomp refuses rules that change nothing */
-		for (size_t k = 0; k < ru->n_args; k++)
+		for (size_t k = 0; k < ru->n_args; k++) {
 			cmp[k] = (struct scmp_arg_cmp){ ru->args[k].index, ru->args[k].op,
 							ru->args[k].value, ru->args[k].value2 };
+			for (size_t j = 0; j < k; j++)
+				one_each |= ru->args[j].index == ru->args[k].index;
+		}
+		/* two comparisons of one argument (personality: 0 or 8 or ...)
+		 * mean either, as runc and crun read them: libseccomp ANDs a
+		 * rule's comparisons and refuses one argument twice, so each
+		 * becomes a rule of its own */
 		for (size_t k = 0; ru->names[k]; k++) {
 			int nr = seccomp_syscall_resolve_name(ru->names[k]);
 			if (nr == __NR_SCMP_ERROR)
 				continue;	/* not a syscall here (see the top) */
-			r = seccomp_rule_add_array(f, ru->action, nr, (unsigned)ru->n_args, cmp);
+			if (!one_each)
+				r = seccomp_rule_add_array(f, ru->action, nr, (unsigned)ru->n_args, cmp);
+			for (size_t a = 0; one_each && a < ru->n_args && r >= 0; a++)
+				r = seccomp_rule_add_array(f, ru->action, nr, 1, &cmp[a]);
 			if (r < 0) {
 				snprintf(err, errlen, "linux.seccomp.syscalls[%zu] (%s): %s", i,
 					 ru->names[k], strerror(-r));

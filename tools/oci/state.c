@@ -102,6 +102,8 @@ int oci_state_open(const char *id, struct oci_state *st)
 	STR("bundle", st->bundle);
 	STR("created", st->created);
 	STR("cgroup", st->cgroup);
+	STR("barrier", st->barrier);
+	STR("barrier_key", st->barrier_key);
 #undef STR
 	if (json_object_object_get_ex(o, "pid", &v))
 		st->pid = (pid_t)json_object_get_int(v);
@@ -152,6 +154,10 @@ int oci_state_save(struct oci_state *st)
 	json_object_object_add(o, "v1_pids", json_object_new_boolean(st->v1_pids));
 	json_object_object_add(o, "v1_cpu", json_object_new_boolean(st->v1_cpu));
 	json_object_object_add(o, "v1_devices", json_object_new_boolean(st->v1_devices));
+	if (st->barrier_key) {
+		json_object_object_add(o, "barrier", json_object_new_string(st->barrier));
+		json_object_object_add(o, "barrier_key", json_object_new_string(st->barrier_key));
+	}
 	json_object_object_add(o, "annotations", annotations_json(st->annotations));
 	s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
 	snprintf(p, sizeof(p), "%s/state.json", st->dir);
@@ -173,6 +179,8 @@ void oci_state_close(struct oci_state *st)
 	free(st->bundle);
 	free(st->created);
 	free(st->cgroup);
+	free(st->barrier);
+	free(st->barrier_key);
 	oci_strv_free(st->annotations);
 	memset(st, 0, sizeof(*st));
 	st->dirfd = -1;
@@ -181,7 +189,7 @@ void oci_state_close(struct oci_state *st)
 int oci_state_remove(struct oci_state *st)
 {
 	static const char *const files[] = { "state.json", ".state.json.tmp", "config.json",
-		"exec.fifo", NULL };
+		"config.json.new" /* an update cut short */, "exec.fifo", NULL };
 
 	for (size_t i = 0; files[i]; i++)
 		unlinkat(st->dirfd, files[i], 0);
@@ -246,6 +254,10 @@ char *oci_state_json(struct oci_state *st, enum oci_status s)
 	json_object_object_add(o, "rootfs", json_object_new_string(""));
 	json_object_object_add(o, "created", json_object_new_string(st->created ? st->created : ""));
 	json_object_object_add(o, "owner", json_object_new_string(""));
+	if (st->barrier_key) {
+		json_object_object_add(o, "barrier", json_object_new_string(st->barrier));
+		json_object_object_add(o, "barrier_key", json_object_new_string(st->barrier_key));
+	}
 	json_object_object_add(o, "annotations", annotations_json(st->annotations));
 	json_object_object_del(o, "rootfs");
 	r = strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |

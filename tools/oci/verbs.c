@@ -84,6 +84,7 @@ int oci_delete(struct oci_state *st, bool force)
 			oci_warn("%s", oci_errmsg);
 		oci_spec_free(&spec);
 	}
+	oci_barrier_release(st);
 	return oci_state_remove(st);
 }
 

@@ -153,7 +153,10 @@ int oci_vx_resolve(struct oci_spec *s, const char *id)
 				       "no network contexts");
 	}
 	free(v->name);
-	if (asprintf(&v->name, "oci:%s", id) < 0) {
+	/* the kernel keeps VHILEN - 1 (64) bytes: podman's and containerd's
+	 * ids are 64 hex digits, so the name keeps the first 60 of them (ids
+	 * that long differ long before their end) */
+	if (asprintf(&v->name, "oci:%.*s", VHILEN - 1 - 4, id) < 0) {
 		v->name = NULL;
 		return oci_err(-ENOMEM, "out of memory");
 	}
@@ -356,4 +359,65 @@ int oci_vx_join(pid_t init, char *err, size_t errlen)
 		return r;
 	}
 	return 0;
+}
+
+/* update: the limits create gave the context follow the cgroup's; those
+ * the kernel's mask lacks were not set by create either (the cgroup
+ * enforces them alone).  The present values are read first, to put back. */
+int oci_vx_update_check(pid_t init, const struct oci_update *u, struct oci_vx_saved *sv)
+{
+	uint32_t kmin = 0, ksoft = 0, kmax = 0;
+	int r;
+
+	memset(sv, 0, sizeof(*sv));
+	r = vs_vx_task_xid(init, &sv->xid);
+	if (r == -ENOSYS || (r == 0 && sv->xid < 2)) {
+		sv->xid = 0;
+		return 0;
+	}
+	if (r < 0)
+		return oci_err(r, "cannot find the container's context: %s", strerror(-r));
+	vs_vx_get_rlimit_mask(&kmin, &ksoft, &kmax);
+	sv->nproc = u->has_pids && (kmax & (1u << RLIMIT_NPROC));
+	sv->rss = u->has_mem && (kmax & (1u << RLIMIT_RSS));
+	if (sv->nproc && (r = vs_vx_get_rlimit(sv->xid, RLIMIT_NPROC, &sv->nproc_soft,
+						&sv->nproc_hard)) < 0)
+		return oci_err(r, "pids.limit: context %u: %s", sv->xid, strerror(-r));
+	if (sv->rss && (r = vs_vx_get_rlimit(sv->xid, RLIMIT_RSS, &sv->rss_soft,
+					      &sv->rss_hard)) < 0)
+		return oci_err(r, "memory.limit: context %u: %s", sv->xid, strerror(-r));
+	return 0;
+}
+
+int oci_vx_update(int64_t mem, int64_t pids, const struct oci_vx_saved *sv)
+{
+	uint64_t v;
+	int r;
+
+	if (sv->nproc) {
+		v = pids < 0 ? VS_LIMIT_INF : (uint64_t)pids;
+		if ((r = vs_vx_set_rlimit(sv->xid, RLIMIT_NPROC, v, v)) < 0)
+			return oci_err(r, "pids.limit: context %u refuses %llu: %s", sv->xid,
+				       (unsigned long long)v, strerror(-r));
+	}
+	if (sv->rss) {
+		v = mem < 0 ? VS_LIMIT_INF : (uint64_t)mem / (uint64_t)sysconf(_SC_PAGESIZE);
+		if ((r = vs_vx_set_rlimit(sv->xid, RLIMIT_RSS, v, v)) < 0) {
+			r = oci_err(r, "memory.limit: context %u refuses %llu pages: %s", sv->xid,
+				    (unsigned long long)v, strerror(-r));
+			if (sv->nproc)
+				vs_vx_set_rlimit(sv->xid, RLIMIT_NPROC, sv->nproc_soft,
+						 sv->nproc_hard);
+			return r;
+		}
+	}
+	return 0;
+}
+
+void oci_vx_update_undo(const struct oci_vx_saved *sv)
+{
+	if (sv->nproc)
+		vs_vx_set_rlimit(sv->xid, RLIMIT_NPROC, sv->nproc_soft, sv->nproc_hard);
+	if (sv->rss)
+		vs_vx_set_rlimit(sv->xid, RLIMIT_RSS, sv->rss_soft, sv->rss_hard);
 }
