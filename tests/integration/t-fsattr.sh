@@ -33,14 +33,29 @@ check_refused "... nor remove it" "Operation not permitted" rm -f "$D/f"
 check_refused "... nor chmod it" "Operation not permitted" chmod 600 "$D/f"
 cond "... and its content is intact" test "$(cat "$D/f")" = content
 
-# a guest root (a new context, every capability it may keep)
+# a guest root (a new context, every capability it may keep); a started
+# guest has no vserver system call at all, one still in setup has it
 in_guest() { "$VSB/tools/vcontext" --create --xid 4461 --endsetup -- "$@"; }
+in_setup() { "$VSB/tools/vcontext" --create --xid 4462 -- "$@"; }
 check_refused "a guest root cannot write it" "Operation not permitted" \
 	in_guest sh -c "echo x >>'$D/f'"
 check_refused "... nor remove it" "Operation not permitted" in_guest rm -f "$D/f"
-check_msg 1 "... nor clear the attribute" "not permitted \(only the host context" \
-	in_guest "$VF" --set '~immutable' "$D/f"
-check_msg 1 "... nor set one" "not permitted" in_guest "$VF" --set immutable "$D/g"
+check_msg 1 "... nor clear the attribute (started: no vserver system call)" \
+	"no vserver system call" in_guest "$VF" --set '~immutable' "$D/f"
+check_msg 1 "... nor in setup" "$D/f: not permitted \(only the host context" \
+	in_setup "$VF" --set '~immutable' "$D/f"
+check_msg 1 "... nor set one" "$D/g: not permitted" in_setup "$VF" --set immutable "$D/g"
+# the xattr itself, through Python's os.removexattr/os.setxattr (attr's
+# setfattr is not a dependency)
+PY=/usr/bin/python3
+if [ -x "$PY" ]; then
+	check_refused "... nor remove security.vserver" "Operation not permitted" \
+		in_guest "$PY" -c 'import os, sys; os.removexattr(sys.argv[1], "security.vserver")' "$D/f"
+	check_refused "... nor overwrite it" "Operation not permitted" \
+		in_guest "$PY" -c 'import os, sys; os.setxattr(sys.argv[1], "security.vserver", bytes(4))' "$D/f"
+else
+	skip "a guest writing security.vserver" "no $PY (the kselftest fsattr_test covers it)"
+fi
 check_out "... the attribute is still there" '^immutable ' "$VF" "$D/f"
 
 check "ixunlink on another file" "$VF" --set ixunlink "$D/g"
