@@ -110,6 +110,7 @@ enum vs_flagset {
 	VS_FLAGS_BCAPS,		/* bounding capabilities (Linux CAP_* bits) */
 	VS_FLAGS_NFLAGS,	/* network flags (NXF_*) */
 	VS_FLAGS_NCAPS,		/* network capabilities (NXC_*) */
+	VS_FLAGS_IATTR,		/* inode attributes (IATTR_*: barrier, immutable, ...) */
 };
 VS_PUBLIC int vs_flags_parse(enum vs_flagset set, const char *text,
 			     uint64_t *on, uint64_t *off,
@@ -418,6 +419,13 @@ VS_PUBLIC int vs_tree_disk_usage(struct vs_ctx *ctx, const char *dir,
 VS_PUBLIC long vs_vx_call(uint32_t cmd, uint32_t id, void *data);
 VS_PUBLIC int vs_vx_get_version(void);
 VS_PUBLIC int vs_vx_get_vci(uint32_t *vci);
+/* Inode attributes (IATTR_*, §5.12) of PATH, whose last component is not
+ * followed if it is a symbolic link.  get: *flags the attributes set,
+ * *mask those the inode can carry (either may be NULL).  set: the bits of
+ * MASK become those of FLAGS; -EPERM unless the host with
+ * CAP_LINUX_IMMUTABLE; -EOPNOTSUPP on a file system without xattrs. */
+VS_PUBLIC int vs_vx_get_iattr(const char *path, uint32_t *flags, uint32_t *mask);
+VS_PUBLIC int vs_vx_set_iattr(const char *path, uint32_t flags, uint32_t mask);
 VS_PUBLIC int vs_vx_ctx_create(uint32_t xid, uint64_t flags);
 VS_PUBLIC int vs_vx_ctx_migrate(uint32_t xid, uint64_t flags);
 VS_PUBLIC int vs_vx_task_xid(pid_t pid, uint32_t *xid);

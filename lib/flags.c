@@ -94,6 +94,17 @@ static const struct flagname ncap_names[] = {
 	{ NULL, 0 }
 };
 
+/* util-vserver's setattr/showattr names; "iunlink" is its name for
+ * IXUNLINK.  The /proc visibility bits are listed so that they can be
+ * named, the kernel accepts them on procfs only. */
+static const struct flagname iattr_names[] = {
+	{ "barrier", IATTR_BARRIER }, { "immutable", IATTR_IMMUTABLE },
+	{ "ixunlink", IATTR_IXUNLINK }, { "iunlink", IATTR_IXUNLINK },
+	{ "cow", IATTR_COW },
+	{ "hide", IATTR_HIDE }, { "admin", IATTR_ADMIN }, { "watch", IATTR_WATCH },
+	{ NULL, 0 }
+};
+
 static const struct {
 	const struct flagname *names;
 	const char *prefix;	/* optional prefix accepted on names */
@@ -104,6 +115,7 @@ static const struct {
 	[VS_FLAGS_BCAPS] = { bcap_names, "cap_", "capability" },
 	[VS_FLAGS_NFLAGS] = { nflag_names, "nxf_", "network flag" },
 	[VS_FLAGS_NCAPS] = { ncap_names, "nxc_", "network capability" },
+	[VS_FLAGS_IATTR] = { iattr_names, "iattr_", "inode attribute" },
 };
 
 static bool set_valid(enum vs_flagset set)

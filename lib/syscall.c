@@ -43,6 +43,32 @@ int vs_vx_get_vci(uint32_t *vci)
 	return 0;
 }
 
+int vs_vx_get_iattr(const char *path, uint32_t *flags, uint32_t *mask)
+{
+	struct vcmd_ctx_iattr_v1 d = { .name = path };
+	long r;
+
+	if (!path)
+		return -EINVAL;
+	r = vs_vx_call(VCMD_get_iattr, 0, &d);
+	if (r < 0)
+		return (int)r;
+	if (flags)
+		*flags = d.flags;
+	if (mask)
+		*mask = d.mask;
+	return 0;
+}
+
+int vs_vx_set_iattr(const char *path, uint32_t flags, uint32_t mask)
+{
+	struct vcmd_ctx_iattr_v1 d = { .name = path, .flags = flags, .mask = mask };
+
+	if (!path)
+		return -EINVAL;
+	return (int)vs_vx_call(VCMD_set_iattr, 0, &d);
+}
+
 int vs_vx_ctx_create(uint32_t xid, uint64_t flags)
 {
 	struct vcmd_ctx_create d = { .flagword = flags };

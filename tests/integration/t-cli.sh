@@ -2,7 +2,7 @@
 . "$VS_TESTDIR/lib.sh"
 
 for tool in vserver vserver-stat vps vkill vwait vserver-boot vserver-info vcontext \
-	    vattribute vuname; do
+	    vattribute vuname vfattr; do
 	check_out "$tool --help prints a usage" "^Usage: $tool" "$VSB/tools/$tool" --help
 	check_out "$tool --version names the package" "^$tool \(vserver\) [0-9]" \
 		"$VSB/tools/$tool" --version
@@ -40,6 +40,11 @@ check_msg 2 "vkill needs a guest or pids" "give --xid" "$VKILL"
 check_msg 2 "vkill refuses a bad signal" "not a signal" "$VKILL" --xid x -s NOPE
 check_msg 2 "vwait needs exactly one guest" "exactly one" "$VWAIT"
 check_msg 2 "vserver-boot needs start, stop or list" "expected start" "$VBOOT"
+check_msg 2 "vfattr refuses an unknown attribute" "unknown inode attribute 'bogus'" \
+	"$VSB/tools/vfattr" --set bogus /
+check_msg 2 "vfattr refuses /proc bits, which are no file attributes" "only barrier, immutable" \
+	"$VSB/tools/vfattr" --set hide /
+check_msg 2 "vfattr wants a path" "no PATH given" "$VSB/tools/vfattr" --set immutable
 check_msg 2 "vattribute refuses an unknown flag" "unknown context flag" \
 	"$VSB/tools/vattribute" --set --flag bogus
 check_msg 2 "vuname refuses an unknown field" "unknown field" "$VSB/tools/vuname" --set -t bogus=1

@@ -37,6 +37,8 @@ cond "vserver-boot completes its commands" grep -qx stop <<<"$(complete_line "vs
 cond "vuname completes fields" grep -qx nodename= <<<"$(complete_line "vuname --set -t ")"
 cond "vserver NAME limit completes limit names" grep -qx nsock <<<"$(complete_line "vserver $g limit ")"
 cond "... and its options" grep -qx -- --save <<<"$(complete_line "vserver $g limit nofile 10 --s")"
+cond "vfattr completes attributes after --set" grep -qx ixunlink <<<"$(complete_line "vfattr --set ix")"
+cond "... the next one of a list" grep -qx barrier,immutable <<<"$(complete_line "vfattr --set barrier,imm")"
 cond "vlimit completes resources" grep -qx -- --nproc <<<"$(complete_line "vlimit --np")"
 cond "vlimit completes guests for -c" grep -qx "$g" <<<"$(complete_line "vlimit -c ")"
 cond "vserver completes mark, unmark and rename" \

@@ -81,6 +81,24 @@ static void other_sets(void **state)
 	assert_true(vs_flags_parse(VS_FLAGS_CCAPS, "net_raw", &on, &off, NULL, 0) < 0);
 }
 
+static void iattr_set(void **state)
+{
+	uint64_t on, off;
+	char buf[64];
+	(void)state;
+	assert_int_equal(vs_flags_parse(VS_FLAGS_IATTR, "barrier,~immutable,IATTR_COW", &on, &off,
+					NULL, 0), 0);
+	assert_true(on == (IATTR_BARRIER | IATTR_COW));
+	assert_true(off == IATTR_IMMUTABLE);
+	/* util-vserver's name for IXUNLINK is iunlink */
+	assert_int_equal(vs_flags_parse(VS_FLAGS_IATTR, "iunlink", &on, &off, NULL, 0), 0);
+	assert_true(on == IATTR_IXUNLINK);
+	assert_int_equal(vs_flags_format(VS_FLAGS_IATTR, IATTR_IXUNLINK | IATTR_IMMUTABLE, buf,
+					 sizeof(buf)), 0);
+	assert_string_equal(buf, "ixunlink,immutable");
+	assert_true(vs_flags_parse(VS_FLAGS_IATTR, "virt_mem", &on, &off, NULL, 0) < 0);
+}
+
 static void bad_lists(void **state)
 {
 	uint64_t on = 7, off = 7;
@@ -144,7 +162,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(cflags), cmocka_unit_test(comments_numbers),
-		cmocka_unit_test(bcaps), cmocka_unit_test(other_sets),
+		cmocka_unit_test(bcaps), cmocka_unit_test(other_sets), cmocka_unit_test(iattr_set),
 		cmocka_unit_test(bad_lists), cmocka_unit_test(format),
 		cmocka_unit_test(default_bcaps),
 	};
