@@ -456,9 +456,9 @@ VS_PUBLIC int vs_vx_get_rlimit_mask(uint32_t *min, uint32_t *soft, uint32_t *max
 VS_PUBLIC int vs_vx_rlimit_stat_full(uint32_t xid, uint32_t id, uint64_t *value, uint64_t *min,
 				     uint64_t *max, uint32_t *hits);
 VS_PUBLIC int vs_vx_reset_hits(uint32_t xid);
-/* Inode attributes (IATTR_*) of the file open as fd: the chroot barrier on
- * a directory (IATTR_BARRIER; setting needs CAP_LINUX_IMMUTABLE).  The
- * patched kernel keeps the mark in the in-core inode. */
+/* Inode attributes (IATTR_*) of the file open as fd, as vs_vx_get_iattr /
+ * vs_vx_set_iattr by path: stored on disk (security.vserver) by the
+ * patched kernel; setting needs the host and CAP_LINUX_IMMUTABLE. */
 VS_PUBLIC int vs_vx_fget_iattr(int fd, uint32_t *flags, uint32_t *mask);
 VS_PUBLIC int vs_vx_fset_iattr(int fd, uint32_t flags, uint32_t mask);
 VS_PUBLIC int vs_vx_reset_minmax(uint32_t xid);
