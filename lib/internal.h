@@ -302,6 +302,12 @@ VS_HIDDEN int vs_pids_append(char *s, pid_t **v, size_t *cnt);
  * guest name reaches it), waited for; rundfd may be -1.  Returns the locked
  * descriptor (closing it releases the lock).  (lock.c) */
 VS_HIDDEN int vs_lock_global(struct vs_ctx *ctx, int rundfd, const char *file);
+/* The page size; whether limit id counts in pages (util-vserver's rss, as,
+ * anon, shmem, mapped) while the Linux rlimit counts bytes.  (limits.c) */
+VS_HIDDEN uint64_t vs_page_size(void);
+VS_HIDDEN bool vs_limit_in_pages(int id);
+/* Does the configuration set cgroup file key itself (cgroup/KEY)? */
+VS_HIDDEN bool vs_limits_cg_has(const struct vs_config *c, const char *key);
 /* A number with an optional K/M/G/T suffix (powers of 1024), at most max;
  * hex ("0x...") only without a suffix and when hex_ok.  *suffixed (may be
  * NULL) says whether a suffix was given.  (parse.c) */
