@@ -302,6 +302,10 @@ VS_HIDDEN int vs_pids_append(char *s, pid_t **v, size_t *cnt);
  * guest name reaches it), waited for; rundfd may be -1.  Returns the locked
  * descriptor (closing it releases the lock).  (lock.c) */
 VS_HIDDEN int vs_lock_global(struct vs_ctx *ctx, int rundfd, const char *file);
+/* Is there a run state for guest name (its error message left as it was)?
+ * Does cgroup path exist (and is path set)?  (guest.c) */
+VS_HIDDEN bool vs_has_runstate(struct vs_ctx *ctx, const char *name);
+VS_HIDDEN bool vs_cgroup_exists(const char *path);
 /* The page size; whether limit id counts in pages (util-vserver's rss, as,
  * anon, shmem, mapped) while the Linux rlimit counts bytes.  (limits.c) */
 VS_HIDDEN uint64_t vs_page_size(void);
