@@ -87,22 +87,6 @@ static bool per_process(int id)
 	return id < 16 && id != RLIMIT_RSS && id != RLIMIT_NPROC;
 }
 
-int vs_vx_get_rlimit_mask(uint32_t *min, uint32_t *soft, uint32_t *max)
-{
-	struct vcmd_ctx_rlimit_mask_v0 m = { 0 };
-	long r = vs_vx_call(VCMD_get_rlimit_mask, 0, &m);
-
-	if (r < 0)
-		return (int)r;
-	if (min)
-		*min = m.minimum;
-	if (soft)
-		*soft = m.softlimit;
-	if (max)
-		*max = m.maximum;
-	return 0;
-}
-
 /* The kernel's limit mask, asked once per process: the answer does not
  * change, and the guest's init, inside its new context, inherits the one
  * its parent got on the host (a context's processes may lose the right to

@@ -45,16 +45,6 @@ int vs_vx_rlimit_stat_full(uint32_t xid, uint32_t id, uint64_t *value, uint64_t 
 	return 0;
 }
 
-int vs_vx_reset_hits(uint32_t xid)
-{
-	return (int)vs_vx_call(VCMD_reset_hits, xid, NULL);
-}
-
-int vs_vx_reset_minmax(uint32_t xid)
-{
-	return (int)vs_vx_call(VCMD_reset_minmax, xid, NULL);
-}
-
 /* One number from a cgroup file: "max" → UINT64_MAX; key != NULL picks
  * "key N" from a flat-keyed file. */
 static int cg_read(const char *cg, const char *file, const char *key, uint64_t *out)

@@ -388,3 +388,30 @@ int vs_vx_fset_iattr(int fd, uint32_t flags, uint32_t mask)
 		return -EBADF;
 	return (int)vs_vx_call(VCMD_fset_iattr, (uint32_t)fd, &d);
 }
+
+/* Per-context limits (ABI §5.8). */
+int vs_vx_get_rlimit_mask(uint32_t *min, uint32_t *soft, uint32_t *max)
+{
+	struct vcmd_ctx_rlimit_mask_v0 m = { 0 };
+	long r = vs_vx_call(VCMD_get_rlimit_mask, 0, &m);
+
+	if (r < 0)
+		return (int)r;
+	if (min)
+		*min = m.minimum;
+	if (soft)
+		*soft = m.softlimit;
+	if (max)
+		*max = m.maximum;
+	return 0;
+}
+
+int vs_vx_reset_hits(uint32_t xid)
+{
+	return (int)vs_vx_call(VCMD_reset_hits, xid, NULL);
+}
+
+int vs_vx_reset_minmax(uint32_t xid)
+{
+	return (int)vs_vx_call(VCMD_reset_minmax, xid, NULL);
+}
