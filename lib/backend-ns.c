@@ -95,6 +95,13 @@ static int ns_kill_all(struct vs_ctx *ctx, const struct vs_runstate *rs, int sig
 	return sent ? 0 : -ESRCH;
 }
 
+/* No limit is the kernel's per guest here: cgroups and rlimits do it. */
+static int ns_limit_mask(uint32_t *kmask)
+{
+	*kmask = 0;
+	return 0;
+}
+
 const struct vs_backend_ops vs_backend_ns_ops = {
 	.name = "ns",
 	.available = ns_available,
@@ -104,4 +111,5 @@ const struct vs_backend_ops vs_backend_ns_ops = {
 	.child_finish = ns_nothing,
 	.join = ns_join,
 	.kill_all = ns_kill_all,
+	.limit_mask = ns_limit_mask,
 };

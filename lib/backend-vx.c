@@ -167,4 +167,5 @@ const struct vs_backend_ops vs_backend_vx_ops = {
 	.child_finish = vx_child_finish,
 	.join = vx_join,
 	.kill_all = vx_kill_all,
+	.limit_mask = vs_limits_kmask,
 };

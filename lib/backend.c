@@ -20,6 +20,14 @@ const struct vs_backend_ops *vs_backend_ops(int backend)
 	return NULL;
 }
 
+int vs_backend_limit_mask(int backend, uint32_t *kmask)
+{
+	const struct vs_backend_ops *ops = vs_backend_ops(backend);
+
+	*kmask = 0;
+	return ops ? ops->limit_mask(kmask) : 0;
+}
+
 int vs_guest_resolve_backend(struct vs_ctx *ctx, const struct vs_config *c)
 {
 	if (ctx->backend != VS_BACKEND_AUTO)

@@ -228,8 +228,7 @@ int vs_cgroup_apply(struct vs_ctx *ctx, const char *path, const struct vs_config
 		int backend = vs_guest_resolve_backend(ctx, c);
 		uint32_t kmask = 0;
 		size_t n;
-		if (backend == VS_BACKEND_VX)
-			vs_limits_kmask(&kmask);
+		vs_backend_limit_mask(backend, &kmask);
 		r = vs_limits_cgroup(c, backend, kmask, set, ARRAY_SIZE(set), &n);
 		if (r < 0)
 			return vs_err(ctx, r, "%s: the limits cannot be expressed in cgroup v2: %s",

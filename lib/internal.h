@@ -447,11 +447,17 @@ struct vs_backend_ops {
 		    char *err, size_t errlen);
 	/* Signal every process of the guest. */
 	int (*kill_all)(struct vs_ctx *ctx, const struct vs_runstate *rs, int sig);
+	/* The limit ids the backend enforces per guest in the kernel (vx: the
+	 * kernel's limit mask; ns: none).  *kmask is 0 on error; returns the
+	 * kernel's error (ENOSYS: no limit commands). */
+	int (*limit_mask)(uint32_t *kmask);
 };
 
 VS_HIDDEN extern const struct vs_backend_ops vs_backend_ns_ops;
 VS_HIDDEN extern const struct vs_backend_ops vs_backend_vx_ops;
 VS_HIDDEN const struct vs_backend_ops *vs_backend_ops(int backend);
+/* ops->limit_mask of backend; 0 and a zero mask for one not resolved yet. */
+VS_HIDDEN int vs_backend_limit_mask(int backend, uint32_t *kmask);
 VS_HIDDEN int vs_guest_resolve_backend(struct vs_ctx *ctx, const struct vs_config *c);
 
 /* Processes of the guest, as host pids, from its cgroup and pid namespace. */

@@ -173,22 +173,20 @@ int vs_limits_check(struct vs_ctx *ctx, const struct vs_config *c, int backend)
 
 	if ((r = vs_limits_check_conflicts(ctx, c)) < 0)
 		return r;
-	if (backend == VS_BACKEND_VX) {
-		r = vs_limits_kmask(&kmask);
-		if (r == -ENOSYS || r == -EINVAL) {
-			/* nproc and rss have exact cgroup equivalents; the others
-			 * would be weaker per-process limits: refuse */
-			for (int id = 0; id < VS_RLIMIT_NUM; id++)
-				if (c->rlim[id].set && id != RLIMIT_NPROC && id != RLIMIT_RSS)
-					return vs_err(ctx, -ENOSYS, "%s: rlimits/%s is configured, but "
-						      "this kernel has no per-context limits "
-						      "(get_rlimit_mask: %s); remove the limit or boot "
-						      "a kernel with them", c->name, vs_rlimit_name(id),
-						      strerror(-r));
-			kmask = 0;
-		} else if (r < 0) {
-			return vs_err(ctx, r, "get_rlimit_mask: %s", strerror(-r));
-		}
+	r = vs_backend_limit_mask(backend, &kmask);
+	if (r == -ENOSYS || r == -EINVAL) {
+		/* nproc and rss have exact cgroup equivalents; the others
+		 * would be weaker per-process limits: refuse */
+		for (int id = 0; id < VS_RLIMIT_NUM; id++)
+			if (c->rlim[id].set && id != RLIMIT_NPROC && id != RLIMIT_RSS)
+				return vs_err(ctx, -ENOSYS, "%s: rlimits/%s is configured, but "
+					      "this kernel has no per-context limits "
+					      "(get_rlimit_mask: %s); remove the limit or boot "
+					      "a kernel with them", c->name, vs_rlimit_name(id),
+					      strerror(-r));
+		kmask = 0;
+	} else if (r < 0) {
+		return vs_err(ctx, r, "get_rlimit_mask: %s", strerror(-r));
 	}
 	if ((r = vs_limits_unenforced(c, backend, kmask, &un)) < 0)
 		return r;
@@ -223,8 +221,7 @@ int vs_limits_set_process(const struct vs_config *c, int backend, char *err, siz
 {
 	uint32_t kmask = 0;
 
-	if (backend == VS_BACKEND_VX)
-		vs_limits_kmask(&kmask);
+	vs_backend_limit_mask(backend, &kmask);
 	for (int id = 0; id < 16; id++) {
 		int r;
 		if (!c->rlim[id].set || vs_limit_via(id, backend, kmask) != VS_VIA_PROCESS)

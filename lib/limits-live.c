@@ -233,15 +233,6 @@ static int cgroup_rows(struct vs_guest *g, const struct vs_runstate *rs, bool ru
 	return 0;
 }
 
-static int kernel_mask(int backend, uint32_t *kmask)
-{
-	*kmask = 0;
-	if (backend != VS_BACKEND_VX)
-		return 0;
-	vs_limits_kmask(kmask);
-	return 0;
-}
-
 int vs_guest_limits(struct vs_guest *g, struct vs_limit **rows, size_t *n)
 {
 	struct vs_runstate rs;
@@ -261,7 +252,7 @@ int vs_guest_limits(struct vs_guest *g, struct vs_limit **rows, size_t *n)
 	if (state < 0)
 		return state;
 	running = state == VS_ST_RUNNING;
-	kernel_mask(running ? rs.backend : g->backend, &kmask);
+	vs_backend_limit_mask(running ? rs.backend : g->backend, &kmask);
 	r = rlimit_rows(g, &rs, running, kmask, &v, &cnt);
 	if (r == 0)
 		r = cgroup_rows(g, &rs, running, &v, &cnt);
@@ -286,7 +277,7 @@ int vs_limits_hits(struct vs_guest *g, const struct vs_runstate *rs, uint64_t *h
 	int r;
 
 	*hits = 0;
-	kernel_mask(rs->backend, &kmask);
+	vs_backend_limit_mask(rs->backend, &kmask);
 	r = rlimit_rows(g, rs, true, kmask, &v, &cnt);
 	if (r == 0)
 		r = cgroup_rows(g, rs, true, &v, &cnt);
@@ -301,7 +292,7 @@ int vs_guest_limit_warnings(struct vs_guest *g, char ***msgs)
 {
 	uint32_t kmask;
 
-	kernel_mask(g->backend, &kmask);
+	vs_backend_limit_mask(g->backend, &kmask);
 	*msgs = NULL;
 	return vs_limits_unenforced(g->cfg, g->backend, kmask, msgs);
 }
@@ -432,7 +423,7 @@ static int apply_live(struct vs_guest *g, int rundfd, struct vs_runstate *rs,
 	case SK_RLIM:
 		break;
 	}
-	kernel_mask(rs->backend, &kmask);
+	vs_backend_limit_mask(rs->backend, &kmask);
 	{
 		struct vs_rlim cur = g->cfg->rlim[s->id];
 		enum vs_lim_via via = vs_limit_via(s->id, rs->backend, kmask);
