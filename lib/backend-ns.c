@@ -30,12 +30,6 @@ static int ns_available(struct vs_ctx *ctx)
 	return 0;
 }
 
-static unsigned long ns_clone_flags(const struct vs_config *c)
-{
-	return CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID |
-	       (c->netns ? CLONE_NEWNET : 0);
-}
-
 static int ns_check_config(struct vs_ctx *ctx, const struct vs_config *c)
 {
 	int r = vs_limits_check(ctx, c, VS_BACKEND_NS);
@@ -105,7 +99,7 @@ static int ns_limit_mask(uint32_t *kmask)
 const struct vs_backend_ops vs_backend_ns_ops = {
 	.name = "ns",
 	.available = ns_available,
-	.clone_flags = ns_clone_flags,
+	.clone_flags = vs_guest_clone_flags,
 	.check_config = ns_check_config,
 	.child_setup = ns_nothing,
 	.child_finish = ns_nothing,

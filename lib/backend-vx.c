@@ -30,12 +30,6 @@ static int vx_available(struct vs_ctx *ctx)
 	return 0;
 }
 
-static unsigned long vx_clone_flags(const struct vs_config *c)
-{
-	return CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID |
-	       (c->netns ? CLONE_NEWNET : 0);
-}
-
 static int vx_check_config(struct vs_ctx *ctx, const struct vs_config *c)
 {
 	if (!c->xid)
@@ -161,7 +155,7 @@ static int vx_kill_all(struct vs_ctx *ctx, const struct vs_runstate *rs, int sig
 const struct vs_backend_ops vs_backend_vx_ops = {
 	.name = "vx",
 	.available = vx_available,
-	.clone_flags = vx_clone_flags,
+	.clone_flags = vs_guest_clone_flags,
 	.check_config = vx_check_config,
 	.child_setup = vx_child_setup,
 	.child_finish = vx_child_finish,

@@ -3,6 +3,8 @@
  * namespaces; a guest's "backend" file or the caller (--backend) may pin one. */
 #include "internal.h"
 
+#include <sched.h>
+
 #include <linux/vserver.h>
 
 int vs_backend_detect(void)
@@ -18,6 +20,15 @@ const struct vs_backend_ops *vs_backend_ops(int backend)
 	case VS_BACKEND_VX: return &vs_backend_vx_ops;
 	}
 	return NULL;
+}
+
+/* Both backends give a guest the same namespaces: its own mounts, host
+ * name, IPC and pids (the vx context's isolation comes on top), and a
+ * network namespace when configured (spaces/net or a veth). */
+unsigned long vs_guest_clone_flags(const struct vs_config *c)
+{
+	return CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID |
+	       (c->netns ? CLONE_NEWNET : 0);
 }
 
 int vs_backend_limit_mask(int backend, uint32_t *kmask)

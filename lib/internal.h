@@ -458,6 +458,8 @@ VS_HIDDEN extern const struct vs_backend_ops vs_backend_vx_ops;
 VS_HIDDEN const struct vs_backend_ops *vs_backend_ops(int backend);
 /* ops->limit_mask of backend; 0 and a zero mask for one not resolved yet. */
 VS_HIDDEN int vs_backend_limit_mask(int backend, uint32_t *kmask);
+/* The namespaces a guest's init is cloned into (the ops' clone_flags). */
+VS_HIDDEN unsigned long vs_guest_clone_flags(const struct vs_config *c);
 VS_HIDDEN int vs_guest_resolve_backend(struct vs_ctx *ctx, const struct vs_config *c);
 
 /* Processes of the guest, as host pids, from its cgroup and pid namespace. */
