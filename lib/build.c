@@ -489,14 +489,13 @@ fail:
 	if (created) {
 		/* remove what this build made: the configuration, and the guest
 		 * root only if this build created or emptied it */
-		char msg[sizeof(ctx->errmsg)];
+		VS_KEEP_ERRMSG(ctx);
 		int e;
-		snprintf(msg, sizeof(msg), "%s", ctx->errmsg);
+
 		e = root_made ? vs_delete_locked(ctx, name, 0) : vs_rm_rf_at(ctx, cfd, name);
 		if (e < 0)
 			vs_warn(ctx, "%s: the failed build could not be removed: %s", name,
 				ctx->errmsg);
-		snprintf(ctx->errmsg, sizeof(ctx->errmsg), "%s", msg);
 	}
 out:
 	vs_lock_release(lock);

@@ -18,11 +18,7 @@
 /* Prefixes the current error message with the guest's directory. */
 static int cfg_err(struct vs_ctx *ctx, const char *name, int r)
 {
-	char msg[sizeof(ctx->errmsg)];
-
-	snprintf(msg, sizeof(msg), "%s/%s/%s", ctx->confdir, name, ctx->errmsg);
-	snprintf(ctx->errmsg, sizeof(ctx->errmsg), "%s", msg);
-	return r;
+	return vs_err_prefix(ctx, r, "%s/%s/", ctx->confdir, name);
 }
 
 int vs_open_confdir(struct vs_ctx *ctx, bool create)
@@ -136,13 +132,9 @@ static int read_cached(struct vs_ctx *ctx, int gfd, const char *key, char **raw)
 	if (k->fd < 0)
 		return -ENOENT;
 	r = vs_read_at(ctx, k->fd, slash + 1, MAX_VALUE, raw);
-	if (r < 0 && r != -ENOENT) {
+	if (r < 0 && r != -ENOENT)
 		/* the message names the file relative to its directory */
-		char msg[sizeof(ctx->errmsg)];
-
-		snprintf(msg, sizeof(msg), "%s", ctx->errmsg);
-		return vs_err(ctx, r, "%s/%s", k->dir, msg);
-	}
+		return vs_err_prefix(ctx, r, "%s/", k->dir);
 	return r;
 }
 

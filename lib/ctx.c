@@ -74,6 +74,21 @@ int vs_err(struct vs_ctx *ctx, int err, const char *fmt, ...)
 	return err;
 }
 
+int vs_err_prefix(struct vs_ctx *ctx, int err, const char *fmt, ...)
+{
+	char pre[sizeof(ctx->errmsg)], msg[sizeof(ctx->errmsg)];
+	va_list ap;
+
+	if (!ctx)
+		return err;
+	va_start(ap, fmt);
+	vsnprintf(pre, sizeof(pre), fmt, ap);
+	va_end(ap);
+	snprintf(msg, sizeof(msg), "%s%s", pre, ctx->errmsg);
+	snprintf(ctx->errmsg, sizeof(ctx->errmsg), "%s", msg);
+	return err;
+}
+
 void vs_log(struct vs_ctx *ctx, int level, const char *fmt, ...)
 {
 	char buf[1024];
@@ -275,12 +290,8 @@ int vs_ctx_load_env(struct vs_ctx *ctx)
 		if (!e || !*e)
 			continue;
 		r = vars[i].set(ctx, e);
-		if (r < 0) {
-			char msg[sizeof(ctx->errmsg)];
-			snprintf(msg, sizeof(msg), "%s: %s", vars[i].var, ctx->errmsg);
-			snprintf(ctx->errmsg, sizeof(ctx->errmsg), "%s", msg);
-			return r;
-		}
+		if (r < 0)
+			return vs_err_prefix(ctx, r, "%s: ", vars[i].var);
 	}
 	return 0;
 }

@@ -37,20 +37,16 @@ int vs_guest_open(struct vs_ctx *ctx, const char *name, struct vs_guest **out)
 
 bool vs_has_runstate(struct vs_ctx *ctx, const char *name)
 {
+	/* the caller reports its own error, not ours */
+	VS_KEEP_ERRMSG(ctx);
 	char file[VS_NAME_MAX + 8];
 	_cleanup_close_ int rundfd = -1;
-	char msg[sizeof(ctx->errmsg)];
-	bool r;
 
 	if (vs_name_check(name) < 0)
 		return false;
-	snprintf(msg, sizeof(msg), "%s", ctx->errmsg);
 	rundfd = vs_rundir_open(ctx);
 	snprintf(file, sizeof(file), "%s.state", name);
-	r = rundfd >= 0 && faccessat(rundfd, file, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
-	/* the caller reports its own error, not ours */
-	snprintf(ctx->errmsg, sizeof(ctx->errmsg), "%s", msg);
-	return r;
+	return rundfd >= 0 && faccessat(rundfd, file, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
 }
 
 int vs_guest_open_deferred(struct vs_ctx *ctx, const char *name, struct vs_guest **out)

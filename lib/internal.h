@@ -64,6 +64,32 @@ struct vs_ctx {
 
 /* Stores a message and returns err (a negative errno) unchanged. */
 VS_HIDDEN int vs_err(struct vs_ctx *ctx, int err, const char *fmt, ...) VS_PRINTF(3, 4);
+/* Puts the formatted text in front of the stored message (a file's
+ * directory, the variable that held the value) and returns err. */
+VS_HIDDEN int vs_err_prefix(struct vs_ctx *ctx, int err, const char *fmt, ...) VS_PRINTF(3, 4);
+
+/* Keeps the stored message for the rest of the scope: cleanup after a
+ * failure reports its own trouble (as a warning) but must not replace the
+ * error that made the cleanup necessary.  Declare it where that error is
+ * already stored:  VS_KEEP_ERRMSG(ctx);  */
+struct vs_errkeep {
+	struct vs_ctx *ctx;
+	char msg[sizeof(((struct vs_ctx *)0)->errmsg)];
+};
+static inline struct vs_errkeep vs_errkeep_take(struct vs_ctx *ctx)
+{
+	struct vs_errkeep k = { .ctx = ctx };
+
+	snprintf(k.msg, sizeof(k.msg), "%s", ctx->errmsg);
+	return k;
+}
+static inline void vs_errkeep_put(struct vs_errkeep *k)
+{
+	snprintf(k->ctx->errmsg, sizeof(k->ctx->errmsg), "%s", k->msg);
+}
+#define VS_KEEP_ERRMSG(ctx) \
+	struct vs_errkeep vs_errkeep_ __attribute__((cleanup(vs_errkeep_put))) = \
+		vs_errkeep_take(ctx)
 VS_HIDDEN void vs_log(struct vs_ctx *ctx, int level, const char *fmt, ...) VS_PRINTF(3, 4);
 #define vs_warn(ctx, ...) vs_log(ctx, VS_LOG_WARN, __VA_ARGS__)
 #define vs_notice(ctx, ...) vs_log(ctx, VS_LOG_NOTICE, __VA_ARGS__)

@@ -528,11 +528,10 @@ fail:
 	{
 		/* nothing of a failed start stays: processes, addresses,
 		 * cgroup, state — and the explanation is the first error */
-		char msg[sizeof(ctx->errmsg)];
-		snprintf(msg, sizeof(msg), "%s", ctx->errmsg);
+		VS_KEEP_ERRMSG(ctx);
+
 		if (vs_guest_cleanup(g, rundfd, &rs) < 0)
 			vs_warn(ctx, "%s", ctx->errmsg);
-		snprintf(ctx->errmsg, sizeof(ctx->errmsg), "%s", msg);
 	}
 out:
 	vs_runstate_clear(&rs);

@@ -450,7 +450,6 @@ int vs_running_stats(struct vs_ctx *ctx, struct vs_running_stat **out, size_t *c
 	_cleanup_free_ struct slot *slots = NULL;
 	struct vs_running_stat *v;
 	struct fast_pass fp;
-	char msg[sizeof(ctx->errmsg)];
 	size_t nn, n = 0;
 	int cferr = 0, r;
 
@@ -464,7 +463,7 @@ int vs_running_stats(struct vs_ctx *ctx, struct vs_running_stat **out, size_t *c
 		return r;
 	/* what goes wrong with one guest is its entry's problem, not the
 	 * caller's error message */
-	snprintf(msg, sizeof(msg), "%s", ctx->errmsg);
+	VS_KEEP_ERRMSG(ctx);
 	cfd = vs_open_confdir(ctx, false);
 	if (cfd < 0)
 		cferr = cfd;
@@ -497,7 +496,6 @@ int vs_running_stats(struct vs_ctx *ctx, struct vs_running_stat **out, size_t *c
 		vs_runstate_clear(&sl->rs);
 		v[n++] = sl->e;
 	}
-	snprintf(ctx->errmsg, sizeof(ctx->errmsg), "%s", msg);
 	*out = v;
 	*count = n;
 	return 0;

@@ -251,10 +251,9 @@ static int ensure_base(struct vs_ctx *ctx, int srcroot, const char *source, cons
 	if (r == 0 && renameat(dfd, tmp, dfd, source) < 0)
 		r = vs_err(ctx, -errno, "%s: %m", base);
 	if (r < 0) {
-		char msg[sizeof(ctx->errmsg)];
-		snprintf(msg, sizeof(msg), "%s", ctx->errmsg);
+		VS_KEEP_ERRMSG(ctx);
+
 		vs_rm_rf_at(ctx, dfd, tmp);
-		snprintf(ctx->errmsg, sizeof(ctx->errmsg), "%s", msg);
 		return r;
 	}
 	return vs_fsync_dir(dfd);
